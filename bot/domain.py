@@ -1,0 +1,93 @@
+"""The product's vocabulary: the categories a contact, a client and a follow-up are made of.
+
+Pure values, no I/O. Storage keeps these as plain strings (storage never imports bot), so the
+string values are part of the database format: never rename a value without a migration.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    NAVIGATOR = "navigator"
+    SUPERVISOR = "supervisor"
+    ADMIN = "admin"
+
+
+class Setting(StrEnum):
+    HOSPITAL = "hospital"
+    COMMUNITY = "community"
+    PHONE = "phone"
+    MESSAGE = "message"
+    HOME = "home"
+    OFFICE = "office"
+    JUSTICE = "justice"
+
+
+class Outcome(StrEnum):
+    MADE = "made"
+    ATTEMPTED = "attempted"
+    DECLINED = "declined"
+
+
+class Service(StrEnum):
+    DRUG_TREATMENT = "drug_treatment"
+    ETE = "ete"
+    MENTAL_HEALTH = "mental_health"
+    HOUSING = "housing"
+    SOCIAL_CARE = "social_care"
+    VCS = "vcs"
+
+
+class ServiceStatus(StrEnum):
+    REFERRED = "referred"
+    ENGAGED = "engaged"
+    DISENGAGED = "disengaged"
+
+
+class Risk(StrEnum):
+    VIOLENCE = "violence"
+    WEAPON = "weapon"
+    OVERDOSE = "overdose"
+    SELF_HARM = "self_harm"
+    EXPLOITATION = "exploitation"
+    SUICIDAL = "suicidal"
+
+
+class ClientStatus(StrEnum):
+    OPEN = "open"
+    CLOSED = "closed"
+
+
+class FollowUpStatus(StrEnum):
+    OPEN = "open"
+    DONE = "done"
+    CANCELLED = "cancelled"
+
+
+class UiLanguage(StrEnum):
+    """The language the bot answers in (a per-user setting)."""
+
+    EN = "en"
+    BN = "bn"
+    AUTO = "auto"
+
+
+class AuditAction(StrEnum):
+    CREATE = "create"
+    EDIT = "edit"
+    UNDO = "undo"
+    VIEW = "view"
+    EXPORT = "export"
+    CLOSE = "close"
+    REASSIGN = "reassign"
+    ERASE = "erase"
+    DENIED = "denied"
+    INVITE = "invite"
+    REGISTER = "register"
+    REVOKE = "revoke"
+    STATS = "stats"
+    ACKNOWLEDGE = "acknowledge"
+    PURGE = "purge"
+    SETTINGS = "settings"

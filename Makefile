@@ -1,0 +1,38 @@
+# The two commands a newcomer needs: `make run` and `make test`. Both set everything up.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: run test lint format messages bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $@
+
+run: $(STAMP)  ## set up, migrate the database and start the bot (polling, or webhook if WEBHOOK_URL is set)
+	$(BIN)/navbot run
+
+test: $(STAMP)  ## set up and run every test (PostgreSQL ones too when NAVBOT_TEST_POSTGRES_URL is set)
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: $(STAMP)  ## ruff and mypy (strict on bot, storage, handlers)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+format: $(STAMP)
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+messages: $(STAMP)  ## re-extract translatable strings and update the catalogs
+	$(BIN)/pybabel extract --no-location --sort-output -F babel.cfg -k N_ -k t -k plural:1,2 -o bot/locale/navbot.pot bot handlers
+	$(BIN)/pybabel update --no-fuzzy-matching -i bot/locale/navbot.pot -d bot/locale -D navbot
+
+bench: $(STAMP)  ## run the benchmarks (see bench/README.md)
+	$(BIN)/python -m bench.run_all
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -1,0 +1,52 @@
+"""Who may do what: roles, commands and invite rules. Pure."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.domain import Role
+from bot.i18n import N_
+
+ROLE_RANK: dict[Role, int] = {Role.NAVIGATOR: 1, Role.SUPERVISOR: 2, Role.ADMIN: 3}
+
+
+def at_least(role: Role, minimum: Role) -> bool:
+    return ROLE_RANK[role] >= ROLE_RANK[minimum]
+
+
+@dataclass(frozen=True)
+class CommandSpec:
+    name: str
+    description: str  # an untranslated msgid; translate where it is shown
+    minimum_role: Role
+
+
+# The command menu and /help, in the order a navigator meets them. A command is listed here
+# only once its handler exists.
+COMMANDS: tuple[CommandSpec, ...] = (
+    CommandSpec("help", N_("What I can do for you"), Role.NAVIGATOR),
+    CommandSpec("cancel", N_("Stop what we are doing"), Role.NAVIGATOR),
+    CommandSpec("invite", N_("Invite a colleague: /invite navigator hospital"), Role.SUPERVISOR),
+)
+
+
+def commands_for(role: Role) -> list[CommandSpec]:
+    return [command for command in COMMANDS if at_least(role, command.minimum_role)]
+
+
+def may_invite(*, inviter_role: Role, inviter_team: str, role: Role, team: str) -> bool:
+    """Admins invite anyone anywhere; supervisors invite navigators and supervisors to their
+    own team only; navigators invite no one."""
+    if inviter_role is Role.ADMIN:
+        return True
+    if inviter_role is Role.SUPERVISOR:
+        return team == inviter_team and role in (Role.NAVIGATOR, Role.SUPERVISOR)
+    return False
+
+
+def normalise_team(raw: str) -> str | None:
+    """Team names are free but tidy: lower-case letters, digits, '-' and '_', 1-32 chars."""
+    team = raw.strip().lower()
+    if 1 <= len(team) <= 32 and all(ch.isascii() and (ch.isalnum() or ch in "-_") for ch in team):
+        return team
+    return None

@@ -1,0 +1,110 @@
+"""The composition root: `build_application(settings)` wires everything; nothing at import."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from typing import Any
+
+from telegram import BotCommand, BotCommandScopeChat, BotCommandScopeDefault, LinkPreviewOptions
+from telegram.constants import ParseMode
+from telegram.error import TelegramError
+from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, Defaults
+from telegram.request import BaseRequest
+
+import handlers
+from bot.access import commands_for
+from bot.config import TOKEN_MISSING_MESSAGE, Settings
+from bot.context import AppServices, NavContext
+from bot.domain import Role
+from bot.i18n import Translator
+from storage.db import create_engine, create_session_factory
+from storage.staff import list_staff, set_app_state
+
+log = logging.getLogger(__name__)
+
+NavApplication = Application[Any, NavContext, Any, Any, AppServices, Any]
+
+
+def build_application(settings: Settings, *, request: BaseRequest | None = None) -> NavApplication:
+    """`request` replaces the HTTP transport (handler tests record calls through it)."""
+    if settings.telegram_bot_token is None:
+        raise ValueError(TOKEN_MISSING_MESSAGE)
+    api = settings.telegram_api_base_url
+    context_types = ContextTypes(context=NavContext, bot_data=AppServices)
+    builder = ApplicationBuilder()
+    if request is not None:
+        builder = builder.request(request).get_updates_request(request)
+    app: NavApplication = (
+        builder.token(settings.telegram_bot_token.get_secret_value())
+        .base_url(f"{api}/bot")
+        .base_file_url(f"{api}/file/bot")
+        .context_types(context_types)
+        .defaults(
+            Defaults(
+                parse_mode=ParseMode.HTML,
+                tzinfo=settings.tz,
+                link_preview_options=LinkPreviewOptions(is_disabled=True),
+            )
+        )
+        .rate_limiter(
+            AIORateLimiter(
+                overall_max_rate=settings.rate_limit_overall_per_second,
+                overall_time_period=1,
+                max_retries=5,
+            )
+        )
+        .post_init(_post_init)
+        .post_shutdown(_post_shutdown)
+        .build()
+    )
+    app.bot_data.settings = settings
+    app.bot_data.instance_id = uuid.uuid4().hex
+    handlers.register(app)
+    return app
+
+
+async def _post_init(app: NavApplication) -> None:
+    await start_services(app)
+    await publish_command_menus(app)
+
+
+async def start_services(app: NavApplication) -> None:
+    """Everything that needs the event loop: the engine, learning our username, the jobs."""
+    services = app.bot_data
+    services.engine = create_engine(services.settings.database_url)
+    services.session_factory = create_session_factory(services.engine)
+    if app.bot.username:
+        async with services.session_factory.begin() as session:
+            await set_app_state(session, key="bot_username", value=app.bot.username)
+
+
+async def _post_shutdown(app: NavApplication) -> None:
+    await stop_services(app)
+
+
+async def stop_services(app: NavApplication) -> None:
+    await app.bot_data.engine.dispose()
+
+
+def _bot_commands(role: Role, language: str) -> list[BotCommand]:
+    t = Translator(language)
+    return [BotCommand(command.name, t(command.description)) for command in commands_for(role)]
+
+
+async def publish_command_menus(app: NavApplication) -> None:
+    """The default menu shows navigator commands; supervisors and admins get their own."""
+    try:
+        await app.bot.set_my_commands(_bot_commands(Role.NAVIGATOR, "en"), BotCommandScopeDefault())
+        async with app.bot_data.session_factory() as session:
+            seniors = await list_staff(
+                session, roles=[Role.SUPERVISOR.value, Role.ADMIN.value], active_only=True
+            )
+        for staff in seniors:
+            await set_commands_for(app, telegram_id=staff.telegram_id, role=Role(staff.role))
+    except TelegramError as error:  # the menu is a convenience: never fail start-up for it
+        log.warning("could not publish the command menu: %s", type(error).__name__)
+
+
+async def set_commands_for(app: NavApplication, *, telegram_id: int, role: Role) -> None:
+    await app.bot.set_my_commands(_bot_commands(role, "en"), BotCommandScopeChat(telegram_id))

@@ -1,0 +1,216 @@
+"""`navbot`: the one console command. Subcommands run the bot and do admin chores."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import secrets
+import sys
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from urllib.parse import urlparse
+
+from pydantic import ValidationError
+from telegram import Update
+
+from bot.access import normalise_team
+from bot.config import TOKEN_MISSING_MESSAGE, Settings
+from bot.domain import AuditAction, Role
+from bot.invites import deep_link, parse_duration_days
+from bot.logging_setup import configure_logging
+from bot.onboarding import issue_invite
+from bot.single_instance import AlreadyRunning, SingleInstanceLock
+from storage.audit import create_audit_entry
+from storage.db import create_engine, create_session_factory, sqlite_path
+from storage.migrate import migrate, migrate_blocking
+from storage.staff import get_app_state, list_staff, mark_staff_revoked
+
+
+class CliError(Exception):
+    """A user mistake: printed as one line, exit status 2."""
+
+
+def _load_settings() -> Settings:
+    try:
+        return Settings()
+    except ValidationError as error:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in e['loc']).upper()}: {e['msg']}" for e in error.errors()
+        )
+        raise CliError(f"configuration error: {problems}") from None
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="navbot", description="Navigator Assistant bot")
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("run", help="apply migrations and start the bot (polling, or webhook if set)")
+    sub.add_parser("migrate", help="apply database migrations")
+    invite = sub.add_parser("invite", help="create a single-use invite code")
+    invite.add_argument("--role", required=True, choices=[role.value for role in Role])
+    invite.add_argument("--team", required=True)
+    invite.add_argument("--name", default=None, help="display name shown to colleagues")
+    invite.add_argument("--expires", default=None, help="validity, e.g. 7d or 2w (default 7d)")
+    sub.add_parser("users", help="list staff")
+    revoke = sub.add_parser("revoke", help="revoke a staff member's access")
+    revoke.add_argument("telegram_id", help="numeric Telegram user id")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        if args.command == "run":
+            return _run()
+        settings = _load_settings()
+        if args.command == "migrate":
+            migrate_blocking(settings.database_url)
+            print("database is up to date")
+            return 0
+        if args.command == "invite":
+            return asyncio.run(_invite(settings, args.role, args.team, args.name, args.expires))
+        if args.command == "users":
+            return asyncio.run(_users(settings))
+        if args.command == "revoke":
+            return asyncio.run(_revoke(settings, args.telegram_id))
+    except CliError as error:
+        print(f"navbot: {error}", file=sys.stderr)
+        return 2
+    return 2  # pragma: no cover - argparse already refused unknown commands
+
+
+def _run() -> int:
+    settings = _load_settings()
+    if settings.telegram_bot_token is None:
+        print(TOKEN_MISSING_MESSAGE, file=sys.stderr)
+        return 1
+    token = settings.telegram_bot_token.get_secret_value()
+    webhook_secret = (
+        settings.webhook_secret.get_secret_value()
+        if settings.webhook_secret
+        else secrets.token_urlsafe(32)
+    )
+    configure_logging(settings.log_level, [token, webhook_secret])
+
+    lock = None
+    db_file = sqlite_path(settings.database_url)
+    if db_file is not None:
+        lock = SingleInstanceLock(db_file)
+        try:
+            lock.acquire()
+        except AlreadyRunning as error:
+            print(f"navbot: {error}", file=sys.stderr)
+            return 1
+    try:
+        migrate_blocking(settings.database_url)
+        from bot.app import build_application  # telegram import cost only for `run`
+
+        app = build_application(settings)
+        if settings.webhook_url:
+            path = urlparse(settings.webhook_url).path.strip("/") or "telegram"
+            app.run_webhook(
+                listen=settings.webhook_listen,
+                port=settings.webhook_port,
+                url_path=path,
+                webhook_url=settings.webhook_url,
+                secret_token=webhook_secret,
+                allowed_updates=Update.ALL_TYPES,
+            )
+        else:
+            app.run_polling(allowed_updates=Update.ALL_TYPES)
+    finally:
+        if lock is not None:
+            lock.release()
+    return 0
+
+
+async def _invite(
+    settings: Settings, role: str, team_raw: str, name: str | None, expires: str | None
+) -> int:
+    team = normalise_team(team_raw)
+    if team is None:
+        raise CliError("--team takes letters, digits, - and _ (up to 32 characters)")
+    try:
+        days = parse_duration_days(expires) if expires else settings.invite_expiry_days
+    except ValueError as error:
+        raise CliError(str(error)) from None
+    await migrate(settings.database_url)
+    engine = create_engine(settings.database_url)
+    try:
+        async with create_session_factory(engine).begin() as session:
+            code, expires_at = await issue_invite(
+                session,
+                role=Role(role),
+                team=team,
+                display_name=(name or "").strip()[:64] or None,
+                now=datetime.now(UTC),
+                expires_in_days=days,
+            )
+            username = settings.bot_username or await get_app_state(session, key="bot_username")
+    finally:
+        await engine.dispose()
+    local = expires_at.astimezone(settings.tz).strftime("%Y-%m-%d %H:%M %Z")
+    print(f"/start {code}")
+    if username:
+        print(deep_link(username, code))
+    print(f"single use, {role} in team {team}, valid until {local}", file=sys.stderr)
+    return 0
+
+
+async def _users(settings: Settings) -> int:
+    await migrate(settings.database_url)
+    engine = create_engine(settings.database_url)
+    try:
+        async with create_session_factory(engine)() as session:
+            staff = await list_staff(session)
+    finally:
+        await engine.dispose()
+    header = ("telegram_id", "name", "role", "team", "language", "active", "reachable")
+    rows = [
+        (
+            str(s.telegram_id),
+            s.display_name or "",
+            s.role,
+            s.team,
+            s.ui_language,
+            "yes" if s.active else "no",
+            "yes" if s.reachable else "no",
+        )
+        for s in staff
+    ]
+    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
+    for row in [header, *rows]:
+        print(
+            "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip()
+        )
+    if not rows:
+        print("(no staff yet: `navbot invite --role admin --team <team>` creates the first invite)")
+    return 0
+
+
+async def _revoke(settings: Settings, raw_id: str) -> int:
+    if not raw_id.isdigit():
+        raise CliError(f"expected a numeric Telegram id, got {raw_id!r}")
+    telegram_id = int(raw_id)
+    await migrate(settings.database_url)
+    engine = create_engine(settings.database_url)
+    try:
+        async with create_session_factory(engine).begin() as session:
+            now = datetime.now(UTC)
+            staff = await mark_staff_revoked(session, telegram_id=telegram_id, at=now)
+            if staff is None:
+                raise CliError(f"no staff member has Telegram id {telegram_id}")
+            await create_audit_entry(
+                session,
+                action=AuditAction.REVOKE,
+                client_code=None,
+                detail=f"telegram_id={telegram_id}",
+                at=now,
+            )
+    finally:
+        await engine.dispose()
+    print(f"revoked {telegram_id}; they are refused from their next message")
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,120 @@
+"""Typed settings, read from the environment and `.env` (see `.env.example` for every key)."""
+
+from __future__ import annotations
+
+from functools import cached_property
+from typing import Annotated
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+DEFAULT_TELEGRAM_API_BASE_URL = "https://api.telegram.org"
+DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./data/navbot.db"
+
+TOKEN_MISSING_MESSAGE = (
+    "TELEGRAM_BOT_TOKEN is not set: create a bot with @BotFather in Telegram "
+    "and put its token into .env as TELEGRAM_BOT_TOKEN=<token>."
+)
+
+
+class Settings(BaseSettings):
+    """Everything the bot can be told from outside.
+
+    The token is optional here on purpose: `navbot invite`, `navbot users` and `navbot migrate`
+    work without it, and `navbot run` refuses to start with one clear sentence instead of a
+    pydantic stack trace.
+    """
+
+    model_config = SettingsConfigDict(
+        env_file=".env", env_file_encoding="utf-8", extra="ignore", frozen=True
+    )
+
+    telegram_bot_token: SecretStr | None = None
+    telegram_api_base_url: str = DEFAULT_TELEGRAM_API_BASE_URL
+    bot_username: str | None = None
+
+    database_url: str = DEFAULT_DATABASE_URL
+
+    timezone: str = "Europe/London"
+    default_working_hours: str = "mon-fri 09:00-18:00"
+    default_follow_up_days: int = Field(default=7, ge=1, le=365)
+    invite_expiry_days: int = Field(default=7, ge=1, le=90)
+    undo_window_minutes: int = Field(default=15, ge=1, le=1440)
+
+    log_level: str = "INFO"
+
+    webhook_url: str | None = None
+    webhook_secret: SecretStr | None = None
+    webhook_listen: str = "127.0.0.1"
+    webhook_port: int = Field(default=8443, ge=1, le=65535)
+    webhook_path: str = "telegram"
+
+    sweep_interval_seconds: float = Field(default=30.0, gt=0, le=3600)
+    max_overdue_nudges: int = Field(default=3, ge=0, le=30)
+    escalate_after_working_days: int = Field(default=3, ge=1, le=30)
+    safeguarding_risks: Annotated[frozenset[str], NoDecode] = frozenset(
+        {"weapon", "suicidal", "exploitation"}
+    )
+    safeguarding_repeat_minutes: int = Field(default=30, ge=1, le=1440)
+    delivery_lease_seconds: int = Field(default=120, ge=1, le=3600)
+    rate_limit_overall_per_second: float = Field(default=30.0, gt=0)
+    rate_limit_per_chat_per_second: float = Field(default=1.0, gt=0)
+
+    retention_days_after_close: int = Field(default=730, ge=30)
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {value!r}") from exc
+        return value
+
+    @field_validator("telegram_api_base_url")
+    @classmethod
+    def _strip_slash(cls, value: str) -> str:
+        return value.rstrip("/")
+
+    @field_validator("telegram_bot_token", "webhook_secret", mode="before")
+    @classmethod
+    def _empty_is_unset(cls, value: object) -> object:
+        return None if value == "" else value
+
+    @field_validator("safeguarding_risks", mode="before")
+    @classmethod
+    def _comma_list(cls, value: object) -> object:
+        if isinstance(value, str):
+            return frozenset(part.strip() for part in value.split(",") if part.strip())
+        return value
+
+    @field_validator("safeguarding_risks")
+    @classmethod
+    def _known_risks(cls, value: frozenset[str]) -> frozenset[str]:
+        from bot.domain import Risk  # local: keep settings importable on its own
+
+        unknown = value - {risk.value for risk in Risk}
+        if unknown:
+            raise ValueError(f"unknown risks: {', '.join(sorted(unknown))}")
+        return value
+
+    @field_validator("webhook_secret")
+    @classmethod
+    def _webhook_secret_charset(cls, value: SecretStr | None) -> SecretStr | None:
+        # Telegram only accepts 1-256 characters of A-Z, a-z, 0-9, _ and -.
+        if value is not None:
+            raw = value.get_secret_value()
+            if not (1 <= len(raw) <= 256) or not all(
+                c.isascii() and (c.isalnum() or c in "_-") for c in raw
+            ):
+                raise ValueError("WEBHOOK_SECRET must be 1-256 characters of A-Z a-z 0-9 _ -")
+        return value
+
+    @cached_property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")

@@ -1,0 +1,98 @@
+"""Every user-facing string goes through here: gettext catalogs under `bot/locale/`.
+
+Catalogs are `.po` files compiled in memory on first use, so there is no build step and no
+binary in the repository. Replies are sent as HTML: interpolated values are escaped by
+default, and only values wrapped in `Html` (built by our own formatting code) are not.
+"""
+
+from __future__ import annotations
+
+import html
+import io
+import unicodedata
+from functools import lru_cache
+from pathlib import Path
+from typing import Final
+
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.support import Translations
+
+LOCALE_DIR: Final = Path(__file__).parent / "locale"
+DOMAIN: Final = "navbot"
+SUPPORTED_LANGUAGES: Final = ("en", "bn")
+DEFAULT_LANGUAGE: Final = "en"
+
+
+class Html(str):
+    """A fragment we built ourselves and already escaped: interpolated as is."""
+
+    __slots__ = ()
+
+
+def N_(message: str) -> str:
+    """Mark a string for extraction where it is defined; translate it where it is used."""
+    return message
+
+
+@lru_cache(maxsize=len(SUPPORTED_LANGUAGES))
+def _catalog(language: str) -> Translations:
+    po_path = LOCALE_DIR / language / "LC_MESSAGES" / f"{DOMAIN}.po"
+    if not po_path.exists():
+        return Translations()
+    with po_path.open("rb") as handle:
+        catalog = read_po(handle, locale=language)
+    buffer = io.BytesIO()
+    write_mo(buffer, catalog, use_fuzzy=False)
+    buffer.seek(0)
+    return Translations(fp=buffer, domain=DOMAIN)
+
+
+def _escape_all(values: dict[str, object]) -> dict[str, object]:
+    return {
+        key: value
+        if isinstance(value, Html | int | float)
+        else html.escape(str(value), quote=False)
+        for key, value in values.items()
+    }
+
+
+class Translator:
+    """Translation for one reply language: `t("Saved {code}.", code=code)`."""
+
+    def __init__(self, language: str) -> None:
+        self.language = language if language in SUPPORTED_LANGUAGES else DEFAULT_LANGUAGE
+        self._translations = _catalog(self.language)
+
+    def __call__(self, message: str, /, **values: object) -> str:
+        text = self._translations.gettext(message)
+        return text.format(**_escape_all(values)) if values else text
+
+    def plural(self, singular: str, plural: str, count: int, /, **values: object) -> str:
+        text = self._translations.ngettext(singular, plural, count)
+        return text.format(count=count, **_escape_all(values))
+
+    def raw(self, message: str, /) -> str:
+        """The translated text without interpolation (for button labels and the like)."""
+        return self._translations.gettext(message)
+
+
+def has_bengali_script(text: str) -> bool:
+    letters = [ch for ch in text if ch.isalpha()]
+    if not letters:
+        return False
+    bengali = sum(1 for ch in letters if "\u0980" <= ch <= "\u09ff")
+    return bengali * 3 >= len(letters)  # a third of the letters is a clear signal
+
+
+def choose_reply_language(
+    preference: str, telegram_language: str | None, text: str | None = None
+) -> str:
+    """PRODUCT §9: an explicit preference wins; with `auto`, Bengali script in the message
+    switches to Bengali, else the Telegram app language if we support it, else English."""
+    if preference in SUPPORTED_LANGUAGES:
+        return preference
+    if text and has_bengali_script(unicodedata.normalize("NFC", text)):
+        return "bn"
+    base = (telegram_language or "").split("-")[0].lower()
+    return base if base in SUPPORTED_LANGUAGES else DEFAULT_LANGUAGE

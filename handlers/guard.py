@@ -1,0 +1,111 @@
+"""The access guard: runs before every other handler, for every kind of update.
+
+Only invited, active staff in a private chat get past it. Everyone else gets one short
+refusal and a "denied" audit row; nothing else about them is stored. In a group the bot
+leaves at once.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import Chat, ChatMember, Update
+from telegram.error import TelegramError
+from telegram.ext import ApplicationHandlerStop
+
+from bot.context import NavContext, StaffMember
+from bot.domain import AuditAction
+from bot.i18n import Translator, choose_reply_language
+from storage.audit import create_audit_entry
+from storage.staff import get_staff_by_telegram_id, mark_staff_telegram_language
+
+log = logging.getLogger(__name__)
+
+GUARD_GROUP = -1
+
+
+def _message_text(update: Update) -> str | None:
+    message = update.effective_message
+    if message is None:
+        return None
+    return message.text or message.caption
+
+
+def _is_start_with_argument(update: Update) -> bool:
+    message = update.message  # not edited messages: a code is redeemed by a fresh /start only
+    if message is None or not message.text:
+        return False
+    parts = message.text.split()
+    return len(parts) >= 2 and parts[0].split("@")[0] == "/start"
+
+
+def _update_kind(update: Update) -> str:
+    for kind in ("message", "edited_message", "callback_query", "my_chat_member", "inline_query"):
+        if getattr(update, kind, None) is not None:
+            return kind
+    return "other"
+
+
+async def _leave(context: NavContext, chat: Chat) -> None:
+    try:
+        await context.bot.leave_chat(chat.id)
+    except TelegramError as error:  # already gone, or never really in: nothing to do
+        log.info("leave_chat failed for a %s chat: %s", chat.type, type(error).__name__)
+
+
+async def check_access(update: Update, context: NavContext) -> None:
+    chat = update.effective_chat
+    user = update.effective_user
+
+    if chat is not None and chat.type != Chat.PRIVATE:
+        joined = (
+            update.my_chat_member is not None
+            and update.my_chat_member.new_chat_member.status
+            in (
+                ChatMember.MEMBER,
+                ChatMember.ADMINISTRATOR,
+            )
+        )
+        if update.my_chat_member is None or joined:
+            await _leave(context, chat)
+        raise ApplicationHandlerStop
+    if user is None or user.is_bot:
+        raise ApplicationHandlerStop
+
+    text = _message_text(update)
+    async with context.services.session_factory.begin() as session:
+        row = await get_staff_by_telegram_id(session, telegram_id=user.id)
+        if row is not None and row.active:
+            if row.telegram_language != user.language_code:
+                await mark_staff_telegram_language(
+                    session, staff_id=row.id, telegram_language=user.language_code
+                )
+                row.telegram_language = user.language_code
+            staff: StaffMember | None = StaffMember.from_row(row)
+        else:
+            staff = None
+            if not _is_start_with_argument(update):
+                await create_audit_entry(
+                    session,
+                    action=AuditAction.DENIED,
+                    actor_telegram_id=user.id,
+                    detail=_update_kind(update) if row is None else "revoked",
+                )
+
+    if staff is not None:
+        context.staff = staff
+        context.t = Translator(
+            choose_reply_language(staff.ui_language, staff.telegram_language, text)
+        )
+        return
+
+    context.t = Translator(choose_reply_language("auto", user.language_code, text))
+    if _is_start_with_argument(update):
+        return  # the onboarding handler redeems (or refuses) the code
+
+    refusal = context.t("Sorry, this bot is only for invited staff of the navigator team.")
+    if update.callback_query is not None:
+        await update.callback_query.answer(refusal, show_alert=True)
+    elif update.message is not None:
+        await update.message.reply_text(refusal)
+    raise ApplicationHandlerStop

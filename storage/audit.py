@@ -1,0 +1,51 @@
+"""The append-only audit log."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import AuditEntry, utcnow
+
+
+async def create_audit_entry(
+    session: AsyncSession,
+    *,
+    action: str,
+    actor_staff_id: int | None = None,
+    actor_telegram_id: int | None = None,
+    client_code: str | None = None,
+    detail: str | None = None,
+    at: datetime | None = None,
+) -> None:
+    session.add(
+        AuditEntry(
+            at=at or utcnow(),
+            action=action,
+            actor_staff_id=actor_staff_id,
+            actor_telegram_id=actor_telegram_id,
+            client_code=client_code,
+            detail=detail,
+        )
+    )
+
+
+async def list_audit_entries(
+    session: AsyncSession, *, action: str | None = None, client_code: str | None = None
+) -> Sequence[AuditEntry]:
+    query = select(AuditEntry).order_by(AuditEntry.id)
+    if action is not None:
+        query = query.where(AuditEntry.action == action)
+    if client_code is not None:
+        query = query.where(AuditEntry.client_code == client_code)
+    return (await session.scalars(query)).all()
+
+
+async def count_audit_entries(session: AsyncSession, *, action: str | None = None) -> int:
+    query = select(func.count()).select_from(AuditEntry)
+    if action is not None:
+        query = query.where(AuditEntry.action == action)
+    return int(await session.scalar(query) or 0)

@@ -1,0 +1,274 @@
+"""The database schema: SQLAlchemy 2.0 typed models.
+
+Category columns (role, setting, service, ...) hold the string values of the enums in
+`bot.domain`; storage does not import bot, so the values are the contract between them.
+Every timestamp is aware UTC (see `UTCDateTime`).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any, ClassVar
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    text,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from storage.types import UTCDateTime
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    type_annotation_map: ClassVar[dict[Any, Any]] = {
+        datetime: UTCDateTime(),
+        dict[str, Any]: JSON(),
+    }
+
+
+class Staff(Base):
+    """A navigator, supervisor or admin, known by their numeric Telegram id."""
+
+    __tablename__ = "staff"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    telegram_id: Mapped[int] = mapped_column(BigInteger, unique=True)
+    display_name: Mapped[str | None] = mapped_column(String(64))
+    role: Mapped[str] = mapped_column(String(16))
+    team: Mapped[str] = mapped_column(String(32), index=True)
+    ui_language: Mapped[str] = mapped_column(String(8), default="auto")
+    telegram_language: Mapped[str | None] = mapped_column(String(16))
+    working_hours: Mapped[str | None] = mapped_column(String(64))  # None: the deployment default
+    confirm_cards: Mapped[bool] = mapped_column(Boolean, default=True)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    reachable: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    revoked_at: Mapped[datetime | None]
+    unreachable_since: Mapped[datetime | None]
+
+
+class Invite(Base):
+    """A single-use onboarding code. Only its SHA-256 is stored."""
+
+    __tablename__ = "invites"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    role: Mapped[str] = mapped_column(String(16))
+    team: Mapped[str] = mapped_column(String(32))
+    display_name: Mapped[str | None] = mapped_column(String(64))
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+    used_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+    used_at: Mapped[datetime | None]
+
+
+class Client(Base):
+    """A young adult, known only by a pseudonymous code."""
+
+    __tablename__ = "clients"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(16), unique=True)
+    team: Mapped[str] = mapped_column(String(32), index=True)
+    owner_id: Mapped[int] = mapped_column(ForeignKey("staff.id"), index=True)
+    status: Mapped[str] = mapped_column(String(8), default="open")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    closed_at: Mapped[datetime | None]
+    close_reason: Mapped[str | None] = mapped_column(String(200))  # redacted before storage
+
+
+class Contact(Base):
+    """One logged contact (made, attempted or declined) with a client."""
+
+    __tablename__ = "contacts"
+    __table_args__ = (
+        Index("ix_contacts_occurred_at", "occurred_at"),
+        Index("ix_contacts_client_occurred", "client_id", "occurred_at"),
+        Index("ix_contacts_staff_occurred", "staff_id", "occurred_at"),
+        Index("ix_contacts_team_occurred", "team", "occurred_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    client_id: Mapped[int] = mapped_column(ForeignKey("clients.id", ondelete="CASCADE"))
+    staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id"))
+    team: Mapped[str] = mapped_column(String(32))  # the client's team when the contact happened
+    occurred_at: Mapped[datetime]
+    logged_at: Mapped[datetime] = mapped_column(default=utcnow)
+    setting: Mapped[str | None] = mapped_column(String(16))
+    outcome: Mapped[str] = mapped_column(String(16))
+    language: Mapped[str] = mapped_column(String(8), default="unknown")
+    note: Mapped[str] = mapped_column(Text, default="")  # redacted before storage
+    source: Mapped[str] = mapped_column(String(16), default="text")
+
+
+class ContactRisk(Base):
+    __tablename__ = "contact_risks"
+
+    contact_id: Mapped[int] = mapped_column(
+        ForeignKey("contacts.id", ondelete="CASCADE"), primary_key=True
+    )
+    risk: Mapped[str] = mapped_column(String(16), primary_key=True)
+
+
+class ServiceEvent(Base):
+    """A dated status change of one client with one service: referred, engaged, disengaged."""
+
+    __tablename__ = "service_events"
+    __table_args__ = (
+        Index("ix_service_events_service_client_at", "service", "client_id", "occurred_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    client_id: Mapped[int] = mapped_column(ForeignKey("clients.id", ondelete="CASCADE"))
+    contact_id: Mapped[int | None] = mapped_column(
+        ForeignKey("contacts.id", ondelete="CASCADE"), index=True
+    )
+    staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id"))
+    service: Mapped[str] = mapped_column(String(16))
+    status: Mapped[str] = mapped_column(String(16))
+    occurred_at: Mapped[datetime]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class FollowUp(Base):
+    """A planned check-in with its reminder state.
+
+    `next_reminder_at` is the single indexed column the sweep reads: it holds the next instant
+    at which something (nudge, overdue nudge, escalation) is owed, and NULL once nothing is, so a
+    sweep costs what is due, not what is stored.
+    """
+
+    __tablename__ = "followups"
+    __table_args__ = (
+        Index("ix_followups_next_reminder_at", "next_reminder_at"),
+        Index("ix_followups_staff_status_due", "staff_id", "status", "due_at"),
+        Index("ix_followups_client", "client_id"),
+        # At most one open follow-up per client and navigator (PRODUCT §6).
+        Index(
+            "uq_followups_open_client_staff",
+            "client_id",
+            "staff_id",
+            unique=True,
+            sqlite_where=text("status = 'open'"),
+            postgresql_where=text("status = 'open'"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    client_id: Mapped[int] = mapped_column(ForeignKey("clients.id", ondelete="CASCADE"))
+    staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id"))
+    due_at: Mapped[datetime]
+    status: Mapped[str] = mapped_column(String(12), default="open")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_by_contact_id: Mapped[int | None] = mapped_column(
+        ForeignKey("contacts.id", ondelete="SET NULL")
+    )
+    completed_at: Mapped[datetime | None]
+    completed_by_contact_id: Mapped[int | None] = mapped_column(
+        ForeignKey("contacts.id", ondelete="SET NULL")
+    )
+    completed_on_time: Mapped[bool | None]
+    due_nudge_sent: Mapped[bool] = mapped_column(Boolean, default=False)
+    overdue_nudges_sent: Mapped[int] = mapped_column(Integer, default=0)
+    escalated_at: Mapped[datetime | None]
+    escalation_acknowledged_at: Mapped[datetime | None]
+    escalation_acknowledged_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+    next_reminder_at: Mapped[datetime | None]
+
+
+class SafeguardingAlert(Base):
+    __tablename__ = "safeguarding_alerts"
+    __table_args__ = (Index("ix_safeguarding_alerts_repeat_at", "repeat_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id", ondelete="CASCADE"))
+    client_id: Mapped[int] = mapped_column(ForeignKey("clients.id", ondelete="CASCADE"))
+    team: Mapped[str] = mapped_column(String(32))
+    raised_by_id: Mapped[int] = mapped_column(ForeignKey("staff.id"))
+    risks: Mapped[str] = mapped_column(String(128))  # comma-separated risk values
+    raised_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    acknowledged_at: Mapped[datetime | None]
+    acknowledged_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+    repeat_at: Mapped[datetime | None]  # NULL once repeated to admins or acknowledged
+    repeated_at: Mapped[datetime | None]
+
+
+class OutboxMessage(Base):
+    """A message the bot owes someone, claimed before it is sent and marked after.
+
+    `dedupe_key` makes producing the same reminder twice impossible; the claim
+    (status, claimed_by, claimed_at) makes sending it twice impossible while the claim holds.
+    """
+
+    __tablename__ = "outbox"
+    __table_args__ = (Index("ix_outbox_status_not_before", "status", "not_before"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dedupe_key: Mapped[str] = mapped_column(String(96), unique=True)
+    kind: Mapped[str] = mapped_column(String(24))
+    recipient_id: Mapped[int] = mapped_column(ForeignKey("staff.id", ondelete="CASCADE"))
+    followup_id: Mapped[int | None] = mapped_column(
+        ForeignKey("followups.id", ondelete="CASCADE"), index=True
+    )
+    alert_id: Mapped[int | None] = mapped_column(
+        ForeignKey("safeguarding_alerts.id", ondelete="CASCADE"), index=True
+    )
+    payload: Mapped[dict[str, Any]] = mapped_column(default=dict)  # codes and categories only
+    not_before: Mapped[datetime]
+    status: Mapped[str] = mapped_column(String(12), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    claimed_by: Mapped[str | None] = mapped_column(String(64))
+    claimed_at: Mapped[datetime | None]
+    sent_at: Mapped[datetime | None]
+    telegram_message_id: Mapped[int | None] = mapped_column(BigInteger)
+    last_error: Mapped[str | None] = mapped_column(String(64))  # an error type, never text
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class AuditEntry(Base):
+    """Who did what to which client code, when. Append-only: triggers refuse UPDATE/DELETE."""
+
+    __tablename__ = "audit_log"
+    __table_args__ = (
+        Index("ix_audit_log_client_code", "client_code"),
+        Index("ix_audit_log_at", "at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    actor_staff_id: Mapped[int | None] = mapped_column(Integer)  # no FK: rows outlive staff
+    actor_telegram_id: Mapped[int | None] = mapped_column(BigInteger)
+    action: Mapped[str] = mapped_column(String(16))
+    client_code: Mapped[str | None] = mapped_column(String(16))
+    detail: Mapped[str | None] = mapped_column(String(128))  # categories only, never free text
+
+
+class AppState(Base):
+    """Small facts the running bot learns and the CLI reuses (e.g. the bot's username)."""
+
+    __tablename__ = "app_state"
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(String(256))

@@ -1,0 +1,164 @@
+"""Staff members and invites."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import AppState, Invite, Staff
+
+
+async def get_staff_by_telegram_id(session: AsyncSession, *, telegram_id: int) -> Staff | None:
+    staff: Staff | None = await session.scalar(
+        select(Staff).where(Staff.telegram_id == telegram_id)
+    )
+    return staff
+
+
+async def get_staff(session: AsyncSession, *, staff_id: int) -> Staff | None:
+    return await session.get(Staff, staff_id)
+
+
+async def list_staff(
+    session: AsyncSession,
+    *,
+    team: str | None = None,
+    roles: Sequence[str] | None = None,
+    active_only: bool = False,
+) -> Sequence[Staff]:
+    query = select(Staff).order_by(Staff.team, Staff.role, Staff.id)
+    if team is not None:
+        query = query.where(Staff.team == team)
+    if roles is not None:
+        query = query.where(Staff.role.in_(roles))
+    if active_only:
+        query = query.where(Staff.active.is_(True))
+    return (await session.scalars(query)).all()
+
+
+async def count_staff(session: AsyncSession) -> int:
+    return int(await session.scalar(select(func.count()).select_from(Staff)) or 0)
+
+
+async def create_or_reactivate_staff(
+    session: AsyncSession,
+    *,
+    telegram_id: int,
+    role: str,
+    team: str,
+    display_name: str | None,
+    telegram_language: str | None,
+) -> Staff:
+    """Register a new member, or bring back a revoked one with the invite's role and team."""
+    staff = await get_staff_by_telegram_id(session, telegram_id=telegram_id)
+    if staff is None:
+        staff = Staff(
+            telegram_id=telegram_id,
+            role=role,
+            team=team,
+            display_name=display_name,
+            telegram_language=telegram_language,
+            ui_language="auto",
+            confirm_cards=True,
+            active=True,
+            reachable=True,
+        )
+        session.add(staff)
+    else:
+        staff.role, staff.team, staff.active, staff.reachable = role, team, True, True
+        staff.revoked_at = None
+        staff.unreachable_since = None
+        if display_name:
+            staff.display_name = display_name
+    await session.flush()
+    return staff
+
+
+async def mark_staff_revoked(
+    session: AsyncSession, *, telegram_id: int, at: datetime
+) -> Staff | None:
+    staff = await get_staff_by_telegram_id(session, telegram_id=telegram_id)
+    if staff is None:
+        return None
+    staff.active = False
+    staff.revoked_at = at
+    await session.flush()
+    return staff
+
+
+async def mark_staff_reachable(
+    session: AsyncSession, *, staff_id: int, reachable: bool, at: datetime
+) -> bool:
+    """Returns True when this call changed the flag (so a notice is sent only once)."""
+    result = await session.execute(
+        update(Staff)
+        .where(Staff.id == staff_id, Staff.reachable.is_not(reachable))
+        .values(reachable=reachable, unreachable_since=None if reachable else at)
+    )
+    return bool(getattr(result, "rowcount", 0))
+
+
+async def mark_staff_telegram_language(
+    session: AsyncSession, *, staff_id: int, telegram_language: str | None
+) -> None:
+    await session.execute(
+        update(Staff).where(Staff.id == staff_id).values(telegram_language=telegram_language)
+    )
+
+
+async def create_invite(
+    session: AsyncSession,
+    *,
+    code_hash: str,
+    role: str,
+    team: str,
+    display_name: str | None,
+    expires_at: datetime,
+    created_by_id: int | None,
+) -> Invite:
+    invite = Invite(
+        code_hash=code_hash,
+        role=role,
+        team=team,
+        display_name=display_name,
+        expires_at=expires_at,
+        created_by_id=created_by_id,
+    )
+    session.add(invite)
+    await session.flush()
+    return invite
+
+
+async def get_invite_by_hash(session: AsyncSession, *, code_hash: str) -> Invite | None:
+    invite: Invite | None = await session.scalar(
+        select(Invite).where(Invite.code_hash == code_hash)
+    )
+    return invite
+
+
+async def mark_invite_used(
+    session: AsyncSession, *, invite_id: int, staff_id: int, at: datetime
+) -> bool:
+    """Claims the invite atomically: False when someone else used it first."""
+    result = await session.execute(
+        update(Invite)
+        .where(Invite.id == invite_id, Invite.used_at.is_(None))
+        .values(used_at=at, used_by_id=staff_id)
+    )
+    return bool(getattr(result, "rowcount", 0))
+
+
+async def get_app_state(session: AsyncSession, *, key: str) -> str | None:
+    row = await session.get(AppState, key)
+    return row.value if row else None
+
+
+async def set_app_state(session: AsyncSession, *, key: str, value: str) -> None:
+    row = await session.get(AppState, key)
+    if row is None:
+        session.add(AppState(key=key, value=value))
+    else:
+        row.value = value

@@ -1,0 +1,234 @@
+"""Drive a real PTB Application with `process_update` over a recording, offline transport."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+from telegram import Update
+from telegram.request import BaseRequest, RequestData
+
+from bot.app import NavApplication, build_application, start_services, stop_services
+from bot.config import Settings
+from storage.migrate import migrate
+from storage.models import Staff
+from storage.staff import create_or_reactivate_staff
+
+BOT_ID = 123456
+BOT_USER = {"id": BOT_ID, "is_bot": True, "first_name": "NavBot", "username": "navbot_test_bot"}
+TRUE_METHODS = {
+    "answercallbackquery",
+    "setmycommands",
+    "deletemycommands",
+    "leavechat",
+    "sendchataction",
+    "deletemessage",
+    "deletewebhook",
+    "setwebhook",
+}
+
+
+@dataclass
+class Call:
+    method: str
+    params: dict[str, Any]
+
+
+@dataclass
+class RecordingTransport(BaseRequest):
+    """Answers the Bot API like Telegram would, records every call, and cannot reach any
+    network: it has no connection to make."""
+
+    calls: list[Call] = field(default_factory=list)
+    _message_ids: Any = field(default_factory=lambda: itertools.count(1000))
+
+    @property
+    def read_timeout(self) -> float:
+        return 5.0
+
+    async def initialize(self) -> None:
+        return None
+
+    async def shutdown(self) -> None:
+        return None
+
+    async def do_request(  # type: ignore[override]
+        self, url: str, method: str, request_data: RequestData | None = None, **_: Any
+    ) -> tuple[int, bytes]:
+        api_method = url.rsplit("/", 1)[-1]
+        params: dict[str, Any] = {}
+        if request_data is not None:
+            for key, value in request_data.json_parameters.items():
+                try:
+                    params[key] = json.loads(value)
+                except ValueError:
+                    params[key] = value
+        self.calls.append(Call(api_method, params))
+        return 200, json.dumps({"ok": True, "result": self._result(api_method, params)}).encode()
+
+    def _result(self, api_method: str, params: dict[str, Any]) -> Any:
+        name = api_method.lower()
+        if name == "getme":
+            return BOT_USER
+        if name in TRUE_METHODS:
+            return True
+        if name in ("sendmessage", "editmessagetext", "sendphoto", "senddocument"):
+            message: dict[str, Any] = {
+                "message_id": params.get("message_id") or next(self._message_ids),
+                "date": int(time.time()),
+                "chat": {"id": params.get("chat_id"), "type": "private"},
+                "from": BOT_USER,
+            }
+            if "text" in params:
+                message["text"] = params["text"]
+            return message
+        if name == "editmessagereplymarkup":
+            return True
+        raise AssertionError(f"unexpected Bot API call {api_method}")
+
+    # What the bot said -------------------------------------------------------------------
+    def sent(self, method: str | None = None, chat_id: int | None = None) -> list[Call]:
+        return [
+            call
+            for call in self.calls
+            if (method is None or call.method.lower() == method.lower())
+            and (chat_id is None or call.params.get("chat_id") == chat_id)
+        ]
+
+    def texts_to(self, chat_id: int) -> list[str]:
+        return [
+            call.params["text"]
+            for call in self.calls
+            if call.method.lower() in ("sendmessage", "editmessagetext")
+            and call.params.get("chat_id") == chat_id
+        ]
+
+
+_update_ids = itertools.count(1)
+
+
+def message_update(
+    user_id: int,
+    text: str | None = None,
+    *,
+    chat_id: int | None = None,
+    chat_type: str = "private",
+    language_code: str = "en",
+    first_name: str = "Sam",
+    edited: bool = False,
+    **extra: Any,
+) -> dict[str, Any]:
+    chat: dict[str, Any] = {"id": chat_id if chat_id is not None else user_id, "type": chat_type}
+    if chat_type != "private":
+        chat["title"] = "Some group"
+    message: dict[str, Any] = {
+        "message_id": next(_update_ids),
+        "date": int(time.time()),
+        "chat": chat,
+        "from": {
+            "id": user_id,
+            "is_bot": False,
+            "first_name": first_name,
+            "language_code": language_code,
+        },
+    }
+    if text is not None:
+        message["text"] = text
+        if text.startswith("/"):
+            command = text.split()[0]
+            message["entities"] = [{"type": "bot_command", "offset": 0, "length": len(command)}]
+    if edited:
+        message["edit_date"] = int(time.time())
+    message.update(extra)
+    key = "edited_message" if edited else "message"
+    return {"update_id": next(_update_ids), key: message}
+
+
+def callback_update(
+    user_id: int, data: str, *, message_id: int = 1, language_code: str = "en"
+) -> dict[str, Any]:
+    return {
+        "update_id": next(_update_ids),
+        "callback_query": {
+            "id": str(next(_update_ids)),
+            "chat_instance": "ci",
+            "data": data,
+            "from": {
+                "id": user_id,
+                "is_bot": False,
+                "first_name": "Sam",
+                "language_code": language_code,
+            },
+            "message": {
+                "message_id": message_id,
+                "date": int(time.time()),
+                "chat": {"id": user_id, "type": "private"},
+                "from": BOT_USER,
+                "text": "card",
+            },
+        },
+    }
+
+
+@dataclass
+class Harness:
+    app: NavApplication
+    transport: RecordingTransport
+
+    async def process(self, raw: dict[str, Any]) -> None:
+        await self.app.process_update(Update.de_json(raw, self.app.bot))
+
+    async def send(self, user_id: int, text: str | None = None, **kwargs: Any) -> None:
+        await self.process(message_update(user_id, text, **kwargs))
+
+    async def press(self, user_id: int, data: str, **kwargs: Any) -> None:
+        await self.process(callback_update(user_id, data, **kwargs))
+
+    def texts_to(self, chat_id: int) -> list[str]:
+        return self.transport.texts_to(chat_id)
+
+    def last_text_to(self, chat_id: int) -> str:
+        texts = self.texts_to(chat_id)
+        assert texts, f"the bot sent nothing to {chat_id}; calls: {self.transport.calls}"
+        return texts[-1]
+
+    @asynccontextmanager
+    async def session(self) -> AsyncIterator[AsyncSession]:
+        async with self.app.bot_data.session_factory.begin() as session:
+            yield session
+
+    async def add_staff(
+        self, telegram_id: int, role: str = "navigator", team: str = "hospital", **fields: Any
+    ) -> Staff:
+        async with self.session() as session:
+            staff = await create_or_reactivate_staff(
+                session,
+                telegram_id=telegram_id,
+                role=role,
+                team=team,
+                display_name=fields.pop("display_name", f"Staff {telegram_id}"),
+                telegram_language="en",
+            )
+            for key, value in fields.items():
+                setattr(staff, key, value)
+        return staff
+
+
+@asynccontextmanager
+async def running_harness(settings: Settings) -> AsyncIterator[Harness]:
+    await migrate(settings.database_url)
+    transport = RecordingTransport()
+    app = build_application(settings, request=transport)
+    await app.initialize()
+    await start_services(app)
+    try:
+        yield Harness(app, transport)
+    finally:
+        await stop_services(app)
+        await app.shutdown()

@@ -1,0 +1,60 @@
+from __future__ import annotations
+
+import pytest
+from pydantic import ValidationError
+
+from bot.config import DEFAULT_DATABASE_URL, Settings
+
+
+def _settings(**values: object) -> Settings:
+    return Settings(_env_file=None, **values)  # type: ignore[call-arg]
+
+
+def test_defaults_are_safe_for_a_fresh_machine(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("TELEGRAM_BOT_TOKEN", raising=False)
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    settings = _settings()
+    assert settings.telegram_bot_token is None
+    assert settings.database_url == DEFAULT_DATABASE_URL
+    assert settings.timezone == "Europe/London"
+    assert settings.safeguarding_risks == {"weapon", "suicidal", "exploitation"}
+    assert settings.is_sqlite
+
+
+def test_environment_overrides(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", "42:abc")
+    monkeypatch.setenv("TELEGRAM_API_BASE_URL", "http://127.0.0.1:8081/")
+    monkeypatch.setenv("SAFEGUARDING_RISKS", "weapon, overdose")
+    settings = _settings()
+    assert settings.telegram_bot_token is not None
+    assert settings.telegram_bot_token.get_secret_value() == "42:abc"
+    assert settings.telegram_api_base_url == "http://127.0.0.1:8081"
+    assert settings.safeguarding_risks == {"weapon", "overdose"}
+
+
+def test_the_token_never_shows_in_repr() -> None:
+    settings = _settings(telegram_bot_token="42:very-secret")
+    assert "very-secret" not in repr(settings)
+    assert "very-secret" not in str(settings.model_dump())
+
+
+def test_empty_token_means_unset() -> None:
+    assert _settings(telegram_bot_token="").telegram_bot_token is None
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("timezone", "Mars/Olympus", "unknown time zone"),
+        ("safeguarding_risks", "weapon,dragons", "unknown risks: dragons"),
+        ("webhook_secret", "has spaces in it", "WEBHOOK_SECRET"),
+        ("default_follow_up_days", 0, "greater than or equal to 1"),
+    ],
+)
+def test_bad_values_are_refused_with_a_reason(field: str, value: object, message: str) -> None:
+    with pytest.raises(ValidationError, match=message):
+        _settings(**{field: value})
+
+
+def test_timezone_object() -> None:
+    assert _settings(timezone="Europe/London").tz.key == "Europe/London"

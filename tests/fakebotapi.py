@@ -40,7 +40,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import parse_qsl, unquote, urlsplit
 
 __all__ = [
     "STRING_PARAMS",
@@ -211,6 +211,7 @@ class _State:
     next_update_id: int = 100_000
     allowed_updates: frozenset[str] = DEFAULT_UPDATE_TYPES
     poll_generation: int = 0
+    polls_waiting: int = 0
     webhook_url: str = ""
     webhook_secret: str | None = None
     webhook_allowed_updates: list[str] | None = None
@@ -382,6 +383,23 @@ class FakeBotApi:
             )
 
         return self.wait_for(predicate, timeout, since=since)
+
+    def wait_until_polling(self, timeout: float = 10.0) -> None:
+        """Block until a getUpdates long poll is parked on the server, waiting for updates.
+
+        This is how a test knows the bot has finished starting up and is listening, without
+        guessing with a sleep.
+        """
+        deadline = time.monotonic() + timeout
+        with self._cond:
+            while self._state.polls_waiting == 0:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    raise AssertionError(
+                        f"no getUpdates long poll within {timeout}s; recorded calls:\n"
+                        + self.summary()
+                    )
+                self._cond.wait(remaining)
 
     def summary(self) -> str:
         with self._cond:
@@ -824,7 +842,12 @@ class FakeBotApi:
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 break
-            self._cond.wait(remaining)
+            state.polls_waiting += 1
+            self._cond.notify_all()
+            try:
+                self._cond.wait(remaining)
+            finally:
+                state.polls_waiting -= 1
         return [dict(u) for u in state.updates[:limit]]
 
     # ------------------------------------------------------------------ state helpers
@@ -1377,13 +1400,14 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _dispatch(self) -> None:
         url = urlsplit(self.path)
+        path = unquote(url.path)  # PTB percent-encodes file URLs, including the token's ':'
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length) if length else b""
-        file_match = re.fullmatch(r"/file/bot([^/]+)/(.+)", url.path)
+        file_match = re.fullmatch(r"/file/bot([^/]+)/(.+)", path)
         if file_match:
             self._serve_file(file_match.group(1), file_match.group(2))
             return
-        match = re.fullmatch(r"/bot([^/]+)/([A-Za-z]+)", url.path)
+        match = re.fullmatch(r"/bot([^/]+)/([A-Za-z]+)", path)
         if not match:
             self._reply(404, {"ok": False, "error_code": 404, "description": "Not Found"})
             return

@@ -141,7 +141,8 @@ class ApiCall:
     ``fault`` is ``None`` for a normally answered call, otherwise a short tag
     (``"http_429"``, ``"rate_limited"``, ``"hung"``, ``"unauthorized"``,
     ``"unknown_method"``, ``"bad_request"``, ``"conflict"``) so that tests can tell a
-    retried delivery from the attempt that failed.
+    retried delivery from the attempt that failed. ``at`` is ``time.monotonic()`` when the
+    request was handled, for measuring send rates and backoff.
     """
 
     method: str
@@ -402,13 +403,24 @@ class FakeBotApi:
                 self._cond.wait(remaining)
 
     def summary(self) -> str:
+        """One line per recorded call, for assertion messages.
+
+        Empty getUpdates answers are counted rather than listed: a polling bot makes one
+        every few seconds and they would bury the calls that matter.
+        """
         with self._cond:
             lines = []
+            idle_polls = 0
             for i, c in enumerate(self.calls):
+                if c.method == "getUpdates" and c.fault is None and not c.result:
+                    idle_polls += 1
+                    continue
                 params = {k: v for k, v in c.params.items() if k not in ("timeout", "offset")}
                 tag = f" [{c.fault}]" if c.fault else ""
                 files = f" files={sorted(c.files)}" if c.files else ""
                 lines.append(f"  {i}: {c.method}{tag} {params}{files}")
+            if idle_polls:
+                lines.append(f"  (+ {idle_polls} empty getUpdates)")
             return "\n".join(lines) or "  (none)"
 
     def pending_updates(self) -> list[dict[str, Any]]:

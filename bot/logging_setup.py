@@ -39,7 +39,9 @@ def configure_logging(level: str, secrets: list[str]) -> None:
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
     # httpx logs every request URL at INFO, and Bot API URLs contain the token.
-    for noisy in ("httpx", "httpcore", "apscheduler"):
+    # httpx logs request URLs (with the token); aiosqlite and SQLAlchemy log SQL parameters
+    # (with notes) at DEBUG. None of them goes below WARNING, whatever LOG_LEVEL says.
+    for noisy in ("httpx", "httpcore", "apscheduler", "aiosqlite", "sqlalchemy", "asyncio"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
     # PTB logs whole updates (message text included) at DEBUG: never go below INFO there.
     logging.getLogger("telegram").setLevel(max(logging.INFO, root.level))

@@ -18,6 +18,10 @@ from bot.config import Settings
 from storage.db import create_engine, create_session_factory
 from storage.migrate import upgrade_engine_to_head
 
+# PTB 22 warns when RetryAfter.retry_after is read as seconds; opt in to the timedelta API
+# it will switch to, so warnings-as-errors does not trip over the deprecation.
+os.environ.setdefault("PTB_TIMEDELTA", "true")
+
 POSTGRES_ENV = "NAVBOT_TEST_POSTGRES_URL"
 TEST_TOKEN = "123456:TEST-token-never-logged"
 

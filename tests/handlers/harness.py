@@ -19,6 +19,7 @@ from bot.config import Settings
 from storage.migrate import migrate
 from storage.models import Staff
 from storage.staff import create_or_reactivate_staff
+from tests.fakebotapi import STRING_PARAMS
 
 BOT_ID = 123456
 BOT_USER = {"id": BOT_ID, "is_bot": True, "first_name": "NavBot", "username": "navbot_test_bot"}
@@ -65,6 +66,9 @@ class RecordingTransport(BaseRequest):
         params: dict[str, Any] = {}
         if request_data is not None:
             for key, value in request_data.json_parameters.items():
+                if key in STRING_PARAMS:  # PTB sends strings raw: "42" must stay a string
+                    params[key] = value
+                    continue
                 try:
                     params[key] = json.loads(value)
                 except ValueError:

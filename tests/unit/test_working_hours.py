@@ -32,7 +32,7 @@ def utc(*args: int) -> datetime:
     return datetime(*args, tzinfo=UTC)  # type: ignore[misc]
 
 
-# --- parse / format -----------------------------------------------------------------------
+# --- parse / format -------------------------------------------------------------------
 
 
 @pytest.mark.parametrize(
@@ -103,11 +103,14 @@ def test_constructor_validates() -> None:
     ("text", "storage", "described", "ranges"),
     [
         ("mon-fri 9-18", "mon-fri 09:00-18:00", "Mon–Fri 09:00–18:00", ((0, 4),)),
-        ("Mon,Wed,Fri 8-16", "mon,wed,fri 08:00-16:00", "Mon, Wed, Fri 08:00–16:00",
-         ((0, 0), (2, 2), (4, 4))),
+        (
+            "Mon,Wed,Fri 8-16",
+            "mon,wed,fri 08:00-16:00",
+            "Mon, Wed, Fri 08:00–16:00",
+            ((0, 0), (2, 2), (4, 4)),
+        ),
         ("sat-sun 10:00-14:30", "sat-sun 10:00-14:30", "Sat–Sun 10:00–14:30", ((5, 6),)),
-        ("fri-mon 10-14", "mon,fri-sun 10:00-14:00", "Mon, Fri–Sun 10:00–14:00",
-         ((0, 0), (4, 6))),
+        ("fri-mon 10-14", "mon,fri-sun 10:00-14:00", "Mon, Fri–Sun 10:00–14:00", ((0, 0), (4, 6))),
     ],
 )
 def test_storage_and_description(
@@ -139,7 +142,7 @@ def test_storage_round_trips(hours: WorkingHours) -> None:
     assert WorkingHours.parse(hours.describe()) == hours
 
 
-# --- local wall times ---------------------------------------------------------------------
+# --- local wall times -----------------------------------------------------------------
 
 
 def test_nine_local_stays_nine_local_across_clock_changes() -> None:
@@ -190,7 +193,7 @@ def test_window_wholly_inside_gap_keeps_its_length_after_the_gap() -> None:
     assert window_end_on(date(2026, 3, 29), hours, LONDON) == utc(2026, 3, 29, 1, 30)
 
 
-# --- windows --------------------------------------------------------------------------------
+# --- windows ----------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize(
@@ -257,7 +260,7 @@ def test_clock_frozen_caller_pattern() -> None:
         assert deliver_at(now, DEFAULT, LONDON) == utc(2026, 3, 30, 8)  # Mon 09:00 BST
 
 
-# --- working-day counting -------------------------------------------------------------------
+# --- working-day counting ---------------------------------------------------------------
 
 
 def test_working_days_after() -> None:

@@ -298,3 +298,26 @@ def test_working_day_functions_agree(day: date, n: int, days: frozenset[int]) ->
     if n:
         assert target.weekday() in days
         assert working_days_between(day, target - timedelta(days=1), hours) == n - 1
+
+
+@given(
+    st.dates(date(2000, 1, 1), date(2040, 12, 31)),
+    st.times(),
+    st.sampled_from(
+        ["Europe/London", "America/New_York", "Australia/Lord_Howe", "America/Havana", "UTC"]
+    ),
+)
+def test_local_to_utc_is_the_first_instant_at_or_after_the_wall_time(
+    day: date, wall: time, zone: str
+) -> None:
+    tz = ZoneInfo(zone)
+    naive = datetime.combine(day, wall)
+    result = local_to_utc(day, wall, tz)
+    assert result.utcoffset() == timedelta(0)
+    local = result.astimezone(tz).replace(tzinfo=None)
+    assert local >= naive
+    # nothing earlier shows a wall time at or after ``naive``: the first occurrence / gap end
+    earlier = (result - timedelta(seconds=1)).astimezone(tz).replace(tzinfo=None)
+    assert earlier < naive
+    if local != naive:  # only when ``naive`` does not exist
+        assert naive.replace(tzinfo=tz).astimezone(UTC).astimezone(tz).replace(tzinfo=None) != naive

@@ -1,0 +1,103 @@
+"""Follow-ups: the planned check-ins the reminder sweep reads."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import delete, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import Client, FollowUp
+
+
+async def list_open_followups_of_client(
+    session: AsyncSession, *, client_id: int, for_update: bool = False
+) -> Sequence[FollowUp]:
+    query = select(FollowUp).where(FollowUp.client_id == client_id, FollowUp.status == "open")
+    if for_update:
+        query = query.with_for_update()
+    return (await session.scalars(query.order_by(FollowUp.id))).all()
+
+
+async def get_followup(
+    session: AsyncSession, *, followup_id: int, for_update: bool = False
+) -> FollowUp | None:
+    query = select(FollowUp).where(FollowUp.id == followup_id)
+    if for_update:
+        query = query.with_for_update()
+    followup: FollowUp | None = await session.scalar(query)
+    return followup
+
+
+async def create_followup(
+    session: AsyncSession,
+    *,
+    client_id: int,
+    staff_id: int,
+    due_at: datetime,
+    created_at: datetime,
+    created_by_contact_id: int | None,
+    next_reminder_at: datetime | None,
+) -> FollowUp:
+    followup = FollowUp(
+        client_id=client_id,
+        staff_id=staff_id,
+        due_at=due_at,
+        status="open",
+        created_at=created_at,
+        created_by_contact_id=created_by_contact_id,
+        due_nudge_sent=False,
+        overdue_nudges_sent=0,
+        next_reminder_at=next_reminder_at,
+    )
+    session.add(followup)
+    await session.flush()
+    return followup
+
+
+def mark_followup_done(
+    followup: FollowUp, *, at: datetime, contact_id: int | None, on_time: bool | None
+) -> None:
+    followup.status = "done"
+    followup.completed_at = at
+    followup.completed_by_contact_id = contact_id
+    followup.completed_on_time = on_time
+    followup.next_reminder_at = None
+
+
+def mark_followup_cancelled(followup: FollowUp, *, at: datetime) -> None:
+    followup.status = "cancelled"
+    followup.completed_at = at
+    followup.next_reminder_at = None
+
+
+async def list_followups_completed_by(
+    session: AsyncSession, *, contact_id: int
+) -> Sequence[FollowUp]:
+    return (
+        await session.scalars(
+            select(FollowUp).where(FollowUp.completed_by_contact_id == contact_id)
+        )
+    ).all()
+
+
+async def delete_followups_created_by(session: AsyncSession, *, contact_id: int) -> None:
+    await session.execute(delete(FollowUp).where(FollowUp.created_by_contact_id == contact_id))
+
+
+async def list_due_followups_of_staff(
+    session: AsyncSession, *, staff_id: int, due_before: datetime
+) -> Sequence[tuple[FollowUp, str]]:
+    """Open follow-ups of one navigator due before an instant, oldest first, with the code."""
+    rows = await session.execute(
+        select(FollowUp, Client.code)
+        .join(Client, Client.id == FollowUp.client_id)
+        .where(
+            FollowUp.staff_id == staff_id,
+            FollowUp.status == "open",
+            FollowUp.due_at < due_before,
+        )
+        .order_by(FollowUp.due_at, FollowUp.id)
+    )
+    return [(followup, code) for followup, code in rows.all()]

@@ -272,3 +272,26 @@ class AppState(Base):
     __tablename__ = "app_state"
     key: Mapped[str] = mapped_column(String(64), primary_key=True)
     value: Mapped[str] = mapped_column(String(256))
+
+
+class PendingDraft(Base):
+    """A confirmation card waiting for Save/Edit/Cancel.
+
+    Kept in the database, not in memory, so a card survives a restart and a double tap of
+    Save can be settled by one conditional UPDATE (pending → saved) inside the save's own
+    transaction.
+    """
+
+    __tablename__ = "pending_drafts"
+    __table_args__ = (Index("ix_pending_drafts_staff_status", "staff_id", "status"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id", ondelete="CASCADE"))
+    token: Mapped[str] = mapped_column(String(16))  # in callback data; a guessed id is useless
+    payload: Mapped[dict[str, Any]]  # the draft: codes, categories, times, the redacted note
+    status: Mapped[str] = mapped_column(String(12), default="pending")
+    editing: Mapped[str | None] = mapped_column(String(24))  # the field awaiting typed input
+    message_id: Mapped[int | None] = mapped_column(BigInteger)
+    contact_id: Mapped[int | None] = mapped_column(ForeignKey("contacts.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)

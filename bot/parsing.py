@@ -769,9 +769,9 @@ _MONTHS = {
 # knows weekdays and আজ/আগামীকাল but not "৩ দিন পরে", and it cannot know that কাল means
 # tomorrow when planning and yesterday when reporting.
 _BN_NUMBER_UNITS = (
-    (re.compile(r"(\d+)\s*(?:দিন|din)\s*(?:পরে|পর|pore|por)"), r"in \1 days"),
-    (re.compile(r"(\d+)\s*(?:সপ্তাহ|soptah|shoptah)\s*(?:পরে|পর|pore|por)?"), r"in \1 weeks"),
-    (re.compile(r"(\d+)\s*(?:মাস|mash|mas)\s*(?:পরে|পর|pore|por)"), r"in \1 months"),
+    (re.compile(r"(?<!\d)(\d++)\s*(?:দিন|din)\s*(?:পরে|পর|pore|por)"), r"in \1 days"),
+    (re.compile(r"(?<!\d)(\d++)\s*(?:সপ্তাহ|soptah|shoptah)\s*(?:পরে|পর|pore|por)?"), r"in \1 weeks"),
+    (re.compile(r"(?<!\d)(\d++)\s*(?:মাস|mash|mas)\s*(?:পরে|পর|pore|por)"), r"in \1 months"),
 )
 _BN_WORDS: tuple[tuple[str, str], ...] = (
     # Parts of the day first: সকাল and বিকাল contain কাল, which is handled last.
@@ -853,12 +853,12 @@ _PM_WORDS = ("দুপুর", "বিকাল", "বিকেল", "সন্
 
 # Shorthand that dateparser reads wrongly or not at all.
 _SHORTHAND: tuple[tuple[re.Pattern[str], str], ...] = (
-    (re.compile(r"(?<!\w)(\d+)\s*(?:w|wk|wks)(?!\w)"), r"in \1 weeks"),
-    (re.compile(r"(?<!\w)(\d+)\s*(?:d|dys)(?!\w)"), r"in \1 days"),
-    (re.compile(r"(?<!\w)(\d+)\s*(?:h|hr|hrs)(?!\w)"), r"in \1 hours"),
+    (re.compile(r"(?<!\w)(\d++)\s*(?:w|wk|wks)(?!\w)"), r"in \1 weeks"),
+    (re.compile(r"(?<!\w)(\d++)\s*(?:d|dys)(?!\w)"), r"in \1 days"),
+    (re.compile(r"(?<!\w)(\d++)\s*(?:h|hr|hrs)(?!\w)"), r"in \1 hours"),
     (re.compile(r"(?<!\w)(?:tmrw|tmr|tmrow|tomoz|2moro|2morrow)(?!\w)"), "tomorrow"),
     (re.compile(r"(?<!\w)(?:a|one) fortnight(?!\w)|(?<!\w)fortnight(?!\w)"), "2 weeks"),
-    (re.compile(r"(?<!\w)(\d+)\s+(days?|weeks?|months?)(?!\w)(?! ago)"), r"in \1 \2"),
+    (re.compile(r"(?<!\w)(\d++)\s+(days?|weeks?|months?)(?!\w)(?! ago)"), r"in \1 \2"),
     (re.compile(r"(?<!\w)in in(?!\w)"), "in"),
     (re.compile(r"(?<!\w)(?:midday|noon)(?!\w)"), "12:00"),
     (re.compile(r"(?<!\w)(\d{1,2})\.(\d{2})\s*(am|pm)(?!\w)"), r"\1:\2\3"),

@@ -29,7 +29,7 @@ _HOLD_START = "\ue000"
 _HOLD_END = "\ue001"
 _HOLD_RE = re.compile(f"{_HOLD_START}([\ue100-\ue8ff]){_HOLD_END}")
 
-_EMAIL_RE = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+_EMAIL_RE = re.compile(r"(?<![\w.+-])[\w.+-]++@[\w-]++(?:\.[\w-]++)+")
 
 # "name: Jo Bloggs", "Name = Jo", "নাম: রহিম". The label stays so the note still reads.
 _NAME_LABEL_RE = re.compile(
@@ -38,12 +38,12 @@ _NAME_LABEL_RE = re.compile(
 _NAME_TITLES = {"mr", "mrs", "ms", "miss", "dr", "mx"}
 
 # Ten digits, possibly grouped 3-3-4 the way NHS numbers are printed.
-_TEN_DIGITS_RE = re.compile(r"(?<![\d])\d{3}[ -]?\d{3}[ -]?\d{4}(?![\d])")
+_TEN_DIGITS_RE = re.compile(r"(?<![\d+])(?<![\d+][ .\-])\d{3}[ -]?\d{3}[ -]?\d{4}(?![\d])")
 _NHS_CONTEXT_RE = re.compile(r"(?i)\bnhs\b[^\n\d]{0,20}$")
 
 # Any remaining run of 10+ digits with single separators between them: the backstop for
 # whatever the phone library does not recognise (odd groupings, foreign formats).
-_LONG_DIGITS_RE = re.compile(r"(?<!\d)\+?\d(?:[ .\-/()]?\d){9,}(?!\d)")
+_LONG_DIGITS_RE = re.compile(r"(?<![\d+(])[+(]?\d(?:[ .\-/()]{0,2}\d){9,}\)?(?!\d)")
 # Numbers the phone library likes that are really dates ("12.04.2026") or too short to
 # identify anyone.
 _DATE_LIKE_RE = re.compile(r"\d{1,2}[./-]\d{1,2}[./-]\d{2,4}")
@@ -140,6 +140,10 @@ def _label_for(raw: str, text: str, start: int) -> str:
 
 
 def _redact_numbers(text: str) -> str:
+    # Plain digit runs first: cheap, and it leaves libphonenumber (slow on long runs of
+    # digits and separators) only the shorter, formatted numbers.
+    text = _TEN_DIGITS_RE.sub(lambda m: _label_for(m.group(), text, m.start()), text)
+    text = _LONG_DIGITS_RE.sub(PHONE, text)
     found: list[tuple[int, int, str]] = []
     matcher = phonenumbers.PhoneNumberMatcher(text, "GB", leniency=phonenumbers.Leniency.POSSIBLE)
     for match in matcher:
@@ -149,8 +153,7 @@ def _redact_numbers(text: str) -> str:
         found.append((match.start, match.end, _label_for(raw, text, match.start)))
     for start, end, label in reversed(found):
         text = text[:start] + label + text[end:]
-    text = _TEN_DIGITS_RE.sub(lambda m: _label_for(m.group(), text, m.start()), text)
-    return _LONG_DIGITS_RE.sub(PHONE, text)
+    return text
 
 
 def redact(text: str) -> str:

@@ -85,10 +85,23 @@ _ROMAN_BENGALI = _wordset(
     "ami tumi apni tare tar amar tomar apnar kal aaj aj bhalo bala valo ase ache aache "
     "nai nei na kotha bolsi bollam korbo korsi korlam dekhsi dekhlam haspatal hashpatal fon "
     "kore kori hobe hoise hoyeche jabe jaibo ekhon akhon khub onek kintu abar bhai bon ma baba "
-    "gese gelo asilo chilo dorkar lagbe shathe sathe"
+    "gese gelo asilo chilo dorkar lagbe shathe sathe dekha shuru korse jaitese dhoreni "
+    "abar porshu hoise korbo refer korsi basay bashay"
 )
 _SYLHETI_MARKERS = _wordset("kita oito zaibo zaito khaisi aase asoin kubla hoiche")
+# Navigator shorthand in English ("rang, no answer, FU 3 days") is too short and too full of
+# abbreviations for langdetect, which then answers Tagalog or Norwegian. Common English words
+# settle it the same way the romanised Bengali list does.
+_ENGLISH_WORDS = _wordset(
+    "the a an and or but in on at to of for with after from by no not is was he she they "
+    "him her his them their seen saw rang called texted spoke answer reply mum dad home "
+    "visit referred referral follow up fu check today tomorrow yesterday fine all ok well "
+    "concerns risk risks identified denies attended started college job ward outreach "
+    "again try will next week weeks days day in says said wants phone"
+)
 _ROMAN_MIN_HITS = 3
+# Function words are so common that three of them ("seen in ED, FU") say nothing yet.
+_ENGLISH_MIN_HITS = 4
 _ROMAN_SHARE = 0.3
 
 _TAG_RE = re.compile(r"\[(?:phone|email|postcode|nhs|name)\]")
@@ -141,12 +154,15 @@ def detect_contact_language(note: str, *, explicit: str | None = None) -> str:
         return UNKNOWN
     if bengali / letters >= _BENGALI_SHARE and bengali >= 3:
         return "bn"
-    if letters < _MIN_LETTERS:
-        return UNKNOWN
     words = re.findall(r"[a-z]+", text.lower())
     roman = sum(1 for w in words if w in _ROMAN_BENGALI or w in _SYLHETI_MARKERS)
     if roman >= _ROMAN_MIN_HITS and roman / len(words) >= _ROMAN_SHARE:
         return SYLHETI if any(w in _SYLHETI_MARKERS for w in words) else "bn"
+    english = sum(1 for w in words if w in _ENGLISH_WORDS)
+    if english >= _ENGLISH_MIN_HITS and english / len(words) >= 0.5:
+        return "en"
+    if letters < _MIN_LETTERS:
+        return UNKNOWN
     try:
         detector = _factory().create()  # fresh per call: a Detector keeps state between appends
         # Three seeded trials instead of seven: the same answers on notes of this length, at

@@ -926,11 +926,18 @@ _ANCHOR_RE = re.compile(
     rf"\d|(?<!\w)(?:{_alt(_WEEKDAYS)}|{_MONTH_ALT}|today|tomorrow|tonight|week|weeks|month|"
     rf"months|day|days|hours?|yesterday|night|morning|afternoon|evening)(?!\w)"
 )
+# Anything that names a day rather than a time of day.
+_DATE_ANCHOR_RE = re.compile(
+    rf"(?<!\w)(?:{_alt(_WEEKDAYS)}|{_MONTH_ALT}|today|tomorrow|yesterday|week|weeks|month|"
+    rf"months|days?|hours?|minutes?|tonight|\d{{4}})(?!\w)"
+)
 _PHRASE_TOKEN = re.compile(
     r"\d{1,2}[/.-]\d{1,2}(?:[/.-]\d{2,4})?|\d{1,2}(?::\d{2})?\s*(?:am|pm)|\d{1,2}:\d{2}"
     r"|\d{1,2}(?:st|nd|rd|th)|\d+|[a-z]+"
 )
-_FILLER = {"him", "her", "them", "client", "again", "up", "with", "for", "call", "visit", "mum"}
+_FILLER = {
+    "him", "her", "them", "client", "again", "up", "with", "for", "call", "visit", "mum", "abar",
+}
 
 _WHEN_RE = re.compile(
     r"(?<!\w)(?:"
@@ -1131,10 +1138,14 @@ def _resolve(phrase: str, *, now: datetime, tz: ZoneInfo, planning: bool) -> dat
     text = " ".join(pinned.split())
     if not _ANCHOR_RE.search(text) and not _TIME_RE.search(text):
         return DateProblem.UNCLEAR
+    has_time = _TIME_RE.search(text) is not None
+    if planning and has_time and _DATE_ANCHOR_RE.search(text) is None:
+        # A bare time ("FU 08:00") is today; if that has passed, ask rather than assume
+        # tomorrow.
+        text = f"today {text}"
     parsed = _dateparse(text, base, prefer="future" if planning else "past")
     if parsed is None:
         return DateProblem.UNCLEAR
-    has_time = _TIME_RE.search(text) is not None
     if not has_time:
         # A follow-up date means 09:00; a contact "on Monday" keeps the time of day of now,
         # as dateparser does for "yesterday", rather than inventing midnight.

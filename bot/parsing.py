@@ -936,7 +936,18 @@ _PHRASE_TOKEN = re.compile(
     r"|\d{1,2}(?:st|nd|rd|th)|\d+|[a-z]+"
 )
 _FILLER = {
-    "him", "her", "them", "client", "again", "up", "with", "for", "call", "visit", "mum", "abar",
+    "him",
+    "her",
+    "them",
+    "client",
+    "again",
+    "up",
+    "with",
+    "for",
+    "call",
+    "visit",
+    "mum",
+    "abar",
 }
 
 _WHEN_RE = re.compile(
@@ -1117,7 +1128,9 @@ def _dateparse(phrase: str, base: datetime, *, prefer: str) -> datetime | None:
     if not phrase or len(phrase) > 80:
         return None
     try:
-        parser = DateDataParser(languages=["en", "bn"], settings=_settings(base, prefer=prefer))
+        # English only: _translate has already turned Bengali date words into English and
+        # dropped the rest, so the Bengali locale would only add ~0.2 ms of locale probing.
+        parser = DateDataParser(languages=["en"], settings=_settings(base, prefer=prefer))
         result = parser.get_date_data(phrase).date_obj
     except Exception:  # dateparser raises assorted errors on odd input; a draft never fails
         return None

@@ -25,6 +25,7 @@ NOW_OCT = datetime(2026, 10, 23, 14, 0, tzinfo=UTC)  # Friday, 15:00 BST; clocks
 
 Case = tuple[str, str, str | None, str, str, str, str, str | None, str]
 
+# fmt: off
 ENGLISH: list[Case] = [
     ("C123 seen in ED after assault, referred to drug treatment, follow up friday",
      "C123", "hospital", "made", "drug_treatment:referred", "violence", "2026-03-27 09:00", None, "en"),
@@ -232,6 +233,7 @@ BENGALI: list[Case] = [
     ("C228 ফোন, যোগাযোগ করা যায়নি, শুক্রবার সকাল ১১টায় ফলো আপ",
      "C228", "phone", "attempted", "", "", "2026-03-27 11:00", None, "bn"),
 ]
+# fmt: on
 
 
 def _services(spec: str) -> tuple[tuple[Service, ServiceStatus], ...]:
@@ -288,6 +290,7 @@ def test_bengali_and_mixed_messages(case: Case) -> None:
     check(parse_contact(case[0], now=NOW, tz=TZ), case, NOW)
 
 
+# fmt: off
 OCTOBER: list[Case] = [
     ("C300 seen in ED, FU monday",
      "C300", "hospital", "made", "", "", "2026-10-26 09:00", None, "unknown"),
@@ -302,6 +305,7 @@ OCTOBER: list[Case] = [
     ("C305 শুক্রবার ফলো আপ",
      "C305", None, "made", "", "", "2026-10-30 09:00", None, "bn"),
 ]
+# fmt: on
 
 
 @pytest.mark.parametrize("case", OCTOBER, ids=[c[1] for c in OCTOBER])

@@ -24,6 +24,15 @@ class CommandSpec:
 # The command menu and /help, in the order a navigator meets them. A command is listed here
 # only once its handler exists.
 COMMANDS: tuple[CommandSpec, ...] = (
+    CommandSpec(
+        "log", N_("Log a contact step by step (or: /log C123 seen in ED…)"), Role.NAVIGATOR
+    ),
+    CommandSpec("client", N_("One client's summary: /client C123"), Role.NAVIGATOR),
+    CommandSpec("clients", N_("Your open caseload"), Role.NAVIGATOR),
+    CommandSpec("close", N_("Close a case: /close C123 [reason]"), Role.NAVIGATOR),
+    CommandSpec("undo", N_("Remove your last log (within 15 minutes)"), Role.NAVIGATOR),
+    CommandSpec("confirm", N_("Confirmation cards on or off"), Role.NAVIGATOR),
+    CommandSpec("language", N_("Answer in English, Bengali or automatically"), Role.NAVIGATOR),
     CommandSpec("help", N_("What I can do for you"), Role.NAVIGATOR),
     CommandSpec("cancel", N_("Stop what we are doing"), Role.NAVIGATOR),
     CommandSpec("invite", N_("Invite a colleague: /invite navigator hospital"), Role.SUPERVISOR),
@@ -50,3 +59,14 @@ def normalise_team(raw: str) -> str | None:
     if 1 <= len(team) <= 32 and all(ch.isascii() and (ch.isalnum() or ch in "-_") for ch in team):
         return team
     return None
+
+
+def may_see_client(
+    *, role: Role, staff_id: int, team: str, client_owner_id: int, client_team: str
+) -> bool:
+    """Navigators see their own clients, supervisors their team's, admins all (PRODUCT §4)."""
+    if role is Role.ADMIN:
+        return True
+    if role is Role.SUPERVISOR:
+        return client_team == team
+    return client_owner_id == staff_id

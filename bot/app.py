@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import uuid
+from datetime import UTC, datetime
 from typing import Any
 
 from telegram import BotCommand, BotCommandScopeChat, BotCommandScopeDefault, LinkPreviewOptions
@@ -18,6 +20,7 @@ from bot.config import TOKEN_MISSING_MESSAGE, Settings
 from bot.context import AppServices, NavContext
 from bot.domain import Role
 from bot.i18n import Translator
+from bot.parsing import parse_contact
 from storage.db import create_engine, create_session_factory
 from storage.staff import list_staff, set_app_state
 
@@ -72,6 +75,14 @@ async def _post_init(app: NavApplication) -> None:
 async def start_services(app: NavApplication) -> None:
     """Everything that needs the event loop: the engine, learning our username, the jobs."""
     services = app.bot_data
+    # langdetect loads its profiles and dateparser its tables on first use (~0.5 s): pay
+    # that at start, in a thread, not on a navigator's first message.
+    await asyncio.to_thread(
+        parse_contact,
+        "C1 spoke about college, follow up friday",
+        now=datetime.now(UTC),
+        tz=services.settings.tz,
+    )
     services.engine = create_engine(services.settings.database_url)
     services.session_factory = create_session_factory(services.engine)
     if app.bot.username:

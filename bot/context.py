@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -50,6 +51,9 @@ class AppServices:
     engine: AsyncEngine
     session_factory: async_sessionmaker[AsyncSession]
     instance_id: str
+    # Set by the reminder scheduler: asks for a prompt delivery run (a safeguarding alert
+    # must not wait for the next periodic sweep).
+    on_alert_raised: Callable[[], None] | None = None
 
 
 class NavContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], AppServices]):

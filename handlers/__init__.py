@@ -5,19 +5,70 @@ from __future__ import annotations
 from typing import Any
 
 from telegram import Update
-from telegram.ext import Application, CommandHandler, MessageHandler, TypeHandler, filters
+from telegram.ext import (
+    Application,
+    CallbackQueryHandler,
+    CommandHandler,
+    MessageHandler,
+    TypeHandler,
+    filters,
+)
 
-from handlers import errors, fallback, guard, onboarding
+from handlers import (
+    clients,
+    errors,
+    fallback,
+    guard,
+    guided,
+    logging,
+    onboarding,
+    preferences,
+    refusals,
+)
+
+# Everything a navigator might send that is not text we may keep.
+ATTACHMENTS = (
+    filters.PHOTO
+    | filters.VIDEO
+    | filters.VOICE
+    | filters.AUDIO
+    | filters.Document.ALL
+    | filters.Sticker.ALL
+    | filters.CONTACT
+    | filters.LOCATION
+    | filters.VENUE
+    | filters.ANIMATION
+    | filters.VIDEO_NOTE
+    | filters.POLL
+    | filters.Dice.ALL
+    | filters.STORY
+)
 
 
 def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     # Group -1: the access guard sees every update first and stops what it refuses.
     app.add_handler(TypeHandler(Update, guard.check_access), group=guard.GUARD_GROUP)
 
-    # Group 0: commands, then the catch-all.
+    # Group 0, first match wins. Edits come first: an edited "/close C123" must not run again.
+    app.add_handler(MessageHandler(filters.UpdateType.EDITED, refusals.on_edited))
+    app.add_handler(MessageHandler(filters.FORWARDED, refusals.on_forwarded))
+    app.add_handler(guided.build())  # /log alone, and a reminder's "Log contact" button
     app.add_handler(CommandHandler("start", onboarding.start))
     app.add_handler(CommandHandler("help", onboarding.help_command))
     app.add_handler(CommandHandler("invite", onboarding.invite))
+    app.add_handler(CommandHandler("undo", logging.on_undo_command))
+    app.add_handler(CommandHandler("confirm", logging.on_confirm_command))
+    app.add_handler(CommandHandler("cancel", logging.on_cancel_command))
+    app.add_handler(CommandHandler("client", clients.on_client))
+    app.add_handler(CommandHandler("clients", clients.on_clients))
+    app.add_handler(CommandHandler("close", clients.on_close))
+    app.add_handler(CommandHandler("language", preferences.on_language))
+    app.add_handler(CallbackQueryHandler(logging.on_card_button, pattern=r"^card:"))
+    app.add_handler(CallbackQueryHandler(logging.on_undo_button, pattern=r"^undo:"))
+    app.add_handler(MessageHandler(ATTACHMENTS, refusals.on_attachment))
+    app.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, logging.on_text))
+    # Anything left: buttons from finished flows, unknown commands, other update kinds.
+    app.add_handler(CallbackQueryHandler(fallback.expired_button))
     app.add_handler(MessageHandler(filters.ALL, fallback.unknown))
 
     app.add_error_handler(errors.on_error)

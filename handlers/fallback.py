@@ -13,3 +13,11 @@ async def unknown(update: Update, context: NavContext) -> None:
         await update.effective_message.reply_text(
             context.t("I did not understand that. /help lists what I can do.")
         )
+
+
+async def expired_button(update: Update, context: NavContext) -> None:
+    context.require_staff()
+    if update.callback_query is not None:
+        await update.callback_query.answer(
+            context.t("This button has expired. Nothing was changed."), show_alert=True
+        )

@@ -162,3 +162,22 @@ async def set_app_state(session: AsyncSession, *, key: str, value: str) -> None:
         session.add(AppState(key=key, value=value))
     else:
         row.value = value
+
+
+async def update_staff_preferences(
+    session: AsyncSession,
+    *,
+    staff_id: int,
+    confirm_cards: bool | None = None,
+    ui_language: str | None = None,
+    working_hours: str | None = None,
+) -> None:
+    values: dict[str, object] = {}
+    if confirm_cards is not None:
+        values["confirm_cards"] = confirm_cards
+    if ui_language is not None:
+        values["ui_language"] = ui_language
+    if working_hours is not None:
+        values["working_hours"] = working_hours
+    if values:
+        await session.execute(update(Staff).where(Staff.id == staff_id).values(**values))

@@ -231,8 +231,11 @@ async def running_harness(settings: Settings) -> AsyncIterator[Harness]:
     app = build_application(settings, request=transport)
     await app.initialize()
     await start_services(app)
+    assert app.job_queue is not None
+    await app.job_queue.start()  # conversation timeouts are JobQueue jobs
     try:
         yield Harness(app, transport)
     finally:
+        await app.job_queue.stop()
         await stop_services(app)
         await app.shutdown()

@@ -1,0 +1,96 @@
+"""Human labels for every category, translatable; dates shown in local time."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from babel.dates import format_datetime
+
+from bot.domain import Outcome, Risk, Service, ServiceStatus, Setting
+from bot.i18n import N_, Translator
+
+SETTING_LABELS: dict[Setting, str] = {
+    Setting.HOSPITAL: N_("hospital"),
+    Setting.COMMUNITY: N_("community"),
+    Setting.PHONE: N_("phone"),
+    Setting.MESSAGE: N_("message"),
+    Setting.HOME: N_("home visit"),
+    Setting.OFFICE: N_("office"),
+    Setting.JUSTICE: N_("custody/probation"),
+}
+OUTCOME_LABELS: dict[Outcome, str] = {
+    Outcome.MADE: N_("contact made"),
+    Outcome.ATTEMPTED: N_("tried, no answer"),
+    Outcome.DECLINED: N_("declined"),
+}
+SERVICE_LABELS: dict[Service, str] = {
+    Service.DRUG_TREATMENT: N_("drug treatment"),
+    Service.ETE: N_("education, training, employment"),
+    Service.MENTAL_HEALTH: N_("mental health"),
+    Service.HOUSING: N_("housing"),
+    Service.SOCIAL_CARE: N_("social care"),
+    Service.VCS: N_("voluntary sector"),
+}
+STATUS_LABELS: dict[ServiceStatus, str] = {
+    ServiceStatus.REFERRED: N_("referred"),
+    ServiceStatus.ENGAGED: N_("engaged"),
+    ServiceStatus.DISENGAGED: N_("disengaged"),
+}
+RISK_LABELS: dict[Risk, str] = {
+    Risk.VIOLENCE: N_("violence"),
+    Risk.WEAPON: N_("weapon"),
+    Risk.OVERDOSE: N_("overdose"),
+    Risk.SELF_HARM: N_("self-harm"),
+    Risk.EXPLOITATION: N_("exploitation"),
+    Risk.SUICIDAL: N_("suicidal"),
+}
+LANGUAGE_LABELS: dict[str, str] = {
+    "en": N_("English"),
+    "bn": N_("Bengali"),
+    "syl": N_("Sylheti"),
+    "ur": N_("Urdu"),
+    "so": N_("Somali"),
+    "unknown": N_("not known"),
+}
+BABEL_LOCALES = {"en": "en_GB", "bn": "bn_BD"}
+
+
+def setting_label(t: Translator, value: str | None) -> str:
+    if value is None:
+        return t("not stated")
+    return t.raw(SETTING_LABELS[Setting(value)])
+
+
+def outcome_label(t: Translator, value: str) -> str:
+    return t.raw(OUTCOME_LABELS[Outcome(value)])
+
+
+def service_label(t: Translator, value: str) -> str:
+    return t.raw(SERVICE_LABELS[Service(value)])
+
+
+def status_label(t: Translator, value: str) -> str:
+    return t.raw(STATUS_LABELS[ServiceStatus(value)])
+
+
+def risk_label(t: Translator, value: str) -> str:
+    return t.raw(RISK_LABELS[Risk(value)])
+
+
+def language_label(t: Translator, code: str) -> str:
+    label = LANGUAGE_LABELS.get(code)
+    return t.raw(label) if label else code
+
+
+def local_datetime(t: Translator, instant: datetime, tz: ZoneInfo) -> str:
+    """`Fri 27 Mar 09:00` in the reader's language, in the team's time zone."""
+    return format_datetime(
+        instant, "EEE d MMM HH:mm", tzinfo=tz, locale=BABEL_LOCALES.get(t.language, "en_GB")
+    )
+
+
+def local_date(t: Translator, instant: datetime, tz: ZoneInfo) -> str:
+    return format_datetime(
+        instant, "EEE d MMM", tzinfo=tz, locale=BABEL_LOCALES.get(t.language, "en_GB")
+    )

@@ -1,0 +1,161 @@
+"""/client, /clients, /close: a navigator sees their own clients, a supervisor their team's,
+an admin all. A client outside your view gets the same answer as one that does not exist."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from telegram import Update
+
+from bot.access import may_see_client
+from bot.codes import InvalidClientCode, parse_client_code
+from bot.contacts import close_client
+from bot.context import NavContext, StaffMember
+from bot.domain import AuditAction, Role
+from bot.redaction import redact
+from bot.summaries import ClientSummary, ContactLine, caseload, client_summary
+from handlers.logging import CODE_REFUSALS
+from storage.audit import create_audit_entry
+from storage.clients import (
+    get_client_by_code,
+    list_caseload,
+    list_client_risks,
+    list_contact_risks,
+    list_latest_service_status,
+    list_recent_contacts,
+)
+from storage.followups import list_open_followups_of_client
+from storage.models import Client
+from storage.staff import get_staff
+
+
+def _visible(staff: StaffMember, client: Client | None) -> bool:
+    return client is not None and may_see_client(
+        role=staff.role,
+        staff_id=staff.id,
+        team=staff.team,
+        client_owner_id=client.owner_id,
+        client_team=client.team,
+    )
+
+
+async def _code_argument(update: Update, context: NavContext, usage: str) -> str | None:
+    message = update.effective_message
+    args = context.args or []
+    if message is None:
+        return None
+    if not args:
+        await message.reply_text(usage)
+        return None
+    try:
+        return parse_client_code(args[0])
+    except InvalidClientCode as error:
+        await message.reply_text(context.t(CODE_REFUSALS[error.error]))
+        return None
+
+
+async def on_client(update: Update, context: NavContext) -> None:
+    staff = context.require_staff()
+    t = context.t
+    code = await _code_argument(update, context, t("Usage: /client C123"))
+    if code is None or update.effective_message is None:
+        return
+    async with context.services.session_factory.begin() as session:
+        client = await get_client_by_code(session, code=code)
+        if client is None or not _visible(staff, client):
+            await update.effective_message.reply_text(
+                t("No client {code} in what you can see.", code=code)
+            )
+            return
+        owner = await get_staff(session, staff_id=client.owner_id)
+        recent = await list_recent_contacts(session, client_id=client.id, limit=10)
+        risks_by_contact = await list_contact_risks(
+            session, contact_ids=[contact.id for contact, _ in recent]
+        )
+        followups = await list_open_followups_of_client(session, client_id=client.id)
+        summary = ClientSummary(
+            code=client.code,
+            status=client.status,
+            team=client.team,
+            owner=owner.display_name if owner else None,
+            services=await list_latest_service_status(session, client_id=client.id),
+            risks=await list_client_risks(session, client_id=client.id),
+            contacts=[
+                ContactLine(
+                    occurred_at=contact.occurred_at,
+                    setting=contact.setting,
+                    outcome=contact.outcome,
+                    navigator=name,
+                    risks=risks_by_contact.get(contact.id, []),
+                    note=contact.note,
+                )
+                for contact, name in recent
+            ],
+            next_follow_up=min((f.due_at for f in followups), default=None),
+        )
+        await create_audit_entry(
+            session,
+            action=AuditAction.VIEW,
+            actor_staff_id=staff.id,
+            actor_telegram_id=staff.telegram_id,
+            client_code=client.code,
+        )
+    await update.effective_message.reply_text(
+        client_summary(t, summary, tz=context.services.settings.tz)
+    )
+
+
+async def on_clients(update: Update, context: NavContext) -> None:
+    staff = context.require_staff()
+    t = context.t
+    if update.effective_message is None:
+        return
+    async with context.services.session_factory() as session:
+        if staff.role is Role.NAVIGATOR:
+            rows = await list_caseload(session, owner_id=staff.id)
+            title = t("<b>Your open caseload ({count})</b>", count=len(rows))
+        elif staff.role is Role.SUPERVISOR:
+            rows = await list_caseload(session, team=staff.team)
+            title = t(
+                "<b>Open caseload of team {team} ({count})</b>", team=staff.team, count=len(rows)
+            )
+        else:
+            rows = await list_caseload(session)
+            title = t("<b>All open clients ({count})</b>", count=len(rows))
+    await update.effective_message.reply_text(
+        caseload(
+            t,
+            [(client.code, last, upcoming) for client, last, upcoming in rows],
+            tz=context.services.settings.tz,
+            title=title,
+        )
+    )
+
+
+async def on_close(update: Update, context: NavContext) -> None:
+    staff = context.require_staff()
+    t = context.t
+    code = await _code_argument(update, context, t("Usage: /close C123 [reason]"))
+    if code is None or update.effective_message is None:
+        return
+    reason = redact(" ".join((context.args or [])[1:]))
+    async with context.services.session_factory.begin() as session:
+        client = await get_client_by_code(session, code=code)
+        if client is None or not _visible(staff, client):
+            await update.effective_message.reply_text(
+                t("No client {code} in what you can see.", code=code)
+            )
+            return
+        if client.status == "closed":
+            await update.effective_message.reply_text(t("{code} is already closed.", code=code))
+            return
+        cancelled = await close_client(
+            session, staff=staff, client=client, reason=reason, now=datetime.now(UTC)
+        )
+    await update.effective_message.reply_text(
+        t("Closed <b>{code}</b>.", code=code)
+        + " "
+        + t.plural(
+            "{count} open follow-up cancelled.", "{count} open follow-ups cancelled.", cancelled
+        )
+    )

@@ -1,0 +1,442 @@
+"""Logging contacts: quick text, the confirmation card, typed edits, undo and /confirm."""
+
+from __future__ import annotations
+
+import hmac
+import secrets
+from datetime import UTC, datetime, time, timedelta
+
+from telegram import CallbackQuery, Message, Update
+from telegram.error import BadRequest
+
+from bot.codes import CodeError, first_token_code_error
+from bot.contacts import SavedContact, reminder_settings, save_contact, undo_last_contact
+from bot.context import NavContext, StaffMember
+from bot.domain import Outcome, Risk, Service, Setting
+from bot.drafts import PROBLEM_QUESTIONS, DraftState, render_card
+from bot.i18n import N_, Translator
+from bot.parsing import DateProblem, parse_contact, parse_follow_up_phrase
+from bot.reminder_policy import FollowUpPreset, preset_follow_up
+from bot.summaries import saved_reply
+from bot.working_hours import local_to_utc
+from handlers import cards
+from storage.clients import get_client_by_code
+from storage.drafts import (
+    clear_awaiting_input,
+    create_draft,
+    get_draft,
+    get_draft_awaiting_input,
+    mark_draft_status,
+)
+from storage.staff import update_staff_preferences
+
+CODE_REFUSALS = {
+    CodeError.NAME_NOT_CODE: N_(
+        "Please use the client's code (like C123), never their name. Nothing was saved."
+    ),
+    CodeError.LOOKALIKE: N_(
+        "That code has letters that only look like A–Z (another alphabet). Please type it "
+        "again with plain letters. Nothing was saved."
+    ),
+    CodeError.BAD_FORMAT: N_(
+        "Client codes are 2–16 letters, digits or '-', starting with a letter and with at "
+        "least one digit (like C123 or RLH-042). Nothing was saved."
+    ),
+    CodeError.EMPTY: N_("Please send a client code, like C123."),
+}
+NO_CODE = N_(
+    "I could not find a client code (like C123) in your message, so nothing was saved. "
+    "Clients are known by codes, never their names. "
+    "Example: C123 seen in ED, referred to drug treatment, follow up friday"
+)
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+async def _client_is_new(context: NavContext, code: str) -> bool:
+    async with context.services.session_factory() as session:
+        return await get_client_by_code(session, code=code) is None
+
+
+async def _save_now(
+    message: Message, context: NavContext, staff: StaffMember, state: DraftState
+) -> None:
+    """`/confirm off`: save at once, reply with an Undo button."""
+    settings = context.services.settings
+    async with context.services.session_factory.begin() as session:
+        saved = await save_contact(
+            session,
+            staff=staff,
+            contact=state.to_contact_input(),
+            now=_now(),
+            settings=reminder_settings(settings),
+        )
+    await message.reply_text(
+        saved_reply(context.t, state, saved, tz=settings.tz),
+        reply_markup=cards.undo_keyboard(context.t, saved.contact_id),
+    )
+    _after_save(context, saved.alert_id)
+
+
+def _after_save(context: NavContext, alert_id: int | None) -> None:
+    """A safeguarding alert should not wait for the next sweep."""
+    hook = context.services.on_alert_raised
+    if alert_id is not None and hook is not None:
+        hook()
+
+
+async def show_card(
+    message: Message, context: NavContext, staff: StaffMember, state: DraftState
+) -> None:
+    """Store the draft and send its card; the card's buttons carry the draft's id and token."""
+    token = secrets.token_urlsafe(6)[:8]
+    async with context.services.session_factory.begin() as session:
+        draft = await create_draft(
+            session, staff_id=staff.id, token=token, payload=state.to_payload(), at=_now()
+        )
+    is_new = await _client_is_new(context, state.client_code)
+    sent = await message.reply_text(
+        render_card(context.t, state, tz=context.services.settings.tz, client_is_new=is_new),
+        reply_markup=cards.main_keyboard(context.t, state, draft.id, token),
+    )
+    async with context.services.session_factory.begin() as session:
+        row = await get_draft(session, draft_id=draft.id)
+        if row is not None:
+            row.message_id = sent.message_id
+
+
+async def log_from_text(update: Update, context: NavContext, text: str, *, source: str) -> None:
+    """The quick-text path shared by plain messages, `/log <text>` and captions."""
+    staff = context.require_staff()
+    message = update.effective_message
+    if message is None:
+        return
+    t = context.t
+    if not text.strip():
+        await message.reply_text(t(NO_CODE))
+        return
+    settings = context.services.settings
+    draft = parse_contact(
+        text, now=_now(), tz=settings.tz, default_follow_up_days=settings.default_follow_up_days
+    )
+    if not draft.client_codes:
+        # In free text only a look-alike code is worth its own answer: any other message
+        # without a code (a name, a sentence, emoji) gets the same reminder to use codes.
+        error = first_token_code_error(text)
+        lookalike = error is CodeError.LOOKALIKE
+        await message.reply_text(t(CODE_REFUSALS[CodeError.LOOKALIKE]) if lookalike else t(NO_CODE))
+        return
+    if len(draft.client_codes) > 1:
+        await message.reply_text(
+            t(
+                "I found more than one client code ({codes}). Please log one client per "
+                "message. Nothing was saved.",
+                codes=", ".join(draft.client_codes),
+            )
+        )
+        return
+    state = DraftState.from_parse(draft, client_code=draft.client_codes[0], source=source)
+    if not staff.confirm_cards and state.ready:
+        await _save_now(message, context, staff, state)
+    else:
+        await show_card(message, context, staff, state)
+
+
+async def on_text(update: Update, context: NavContext) -> None:
+    """Any text from staff: the answer to a card's question, or a new log."""
+    staff = context.require_staff()
+    message = update.effective_message
+    if message is None or message.text is None:
+        return
+    if await _answer_card_question(message, context, staff, message.text):
+        return
+    await log_from_text(update, context, message.text, source="text")
+
+
+async def on_log_command(update: Update, context: NavContext) -> None:
+    """`/log <text>` is a quick log (the guided flow handles `/log` alone)."""
+    message = update.effective_message
+    if message is None or message.text is None:
+        return
+    text = message.text.partition(" ")[2]
+    await log_from_text(update, context, text, source="text")
+
+
+# Typed answers to a card ------------------------------------------------------------------
+async def _answer_card_question(
+    message: Message, context: NavContext, staff: StaffMember, text: str
+) -> bool:
+    settings = context.services.settings
+    now = _now()
+    async with context.services.session_factory.begin() as session:
+        draft = await get_draft_awaiting_input(session, staff_id=staff.id)
+        if draft is None:
+            return False
+        state = DraftState.from_payload(draft.payload)
+        parsed = parse_follow_up_phrase(text, now=now, tz=settings.tz)
+        if isinstance(parsed, DateProblem):
+            if parse_contact(text, now=now, tz=settings.tz).client_codes:
+                draft.editing = None  # they moved on to a new log: let it through
+                return False
+            await message.reply_text(context.t(PROBLEM_QUESTIONS[parsed]))
+            return True
+        state = state.with_follow_up(parsed)
+        draft.payload = state.to_payload()
+        draft.editing = None
+        draft.updated_at = now
+        draft_id, token = draft.id, draft.token
+    is_new = await _client_is_new(context, state.client_code)
+    await message.reply_text(
+        render_card(context.t, state, tz=settings.tz, client_is_new=is_new),
+        reply_markup=cards.main_keyboard(context.t, state, draft_id, token),
+    )
+    return True
+
+
+# Card buttons ------------------------------------------------------------------------------
+def _when_choice(value: str, now: datetime, context: NavContext) -> datetime:
+    tz = context.services.settings.tz
+    today = now.astimezone(tz).date()
+    if value == "morning":
+        return min(now, local_to_utc(today, time(9), tz))
+    if value == "yesterday":
+        return now - timedelta(days=1)
+    return now
+
+
+def _apply_choice(
+    state: DraftState, field: str, value: str, now: datetime, context: NavContext
+) -> DraftState | None:
+    """The edited draft, or None for a value that is not one of ours (forged data)."""
+    try:
+        if field == "setting":
+            return state.with_setting(Setting(value))
+        if field == "outcome":
+            return state.with_outcome(Outcome(value))
+        if field == "services":
+            return state.with_service_cycled(Service(value))
+        if field == "risks":
+            return state.with_risk_toggled(Risk(value))
+        if field == "follow_up":
+            if value == "none":
+                return state.with_follow_up(None)
+            at = preset_follow_up(FollowUpPreset(value), now=now, tz=context.services.settings.tz)
+            return state.with_follow_up(at)
+        if field == "when" and value in ("now", "morning", "yesterday"):
+            return state.with_occurred_at(_when_choice(value, now, context))
+    except ValueError:
+        return None
+    return None
+
+
+async def _edit_card(query: CallbackQuery, text: str, markup: object | None) -> None:
+    try:
+        await query.edit_message_text(text, reply_markup=markup)  # type: ignore[arg-type]
+    except BadRequest as error:  # "message is not modified" after a repeated tap: harmless
+        if "not modified" not in str(error).lower():
+            raise
+
+
+async def on_card_button(update: Update, context: NavContext) -> None:
+    query = update.callback_query
+    if query is None:
+        return
+    staff = context.require_staff()
+    t = context.t
+    parts = (query.data or "").split(":")
+    if len(parts) < 4 or not parts[2].isdigit():
+        await query.answer(t("This button is not valid. Nothing was changed."), show_alert=True)
+        return
+    action, draft_id, token, args = parts[1], int(parts[2]), parts[3], parts[4:]
+    settings = context.services.settings
+    now = _now()
+    saved: SavedContact | None = None
+    async with context.services.session_factory.begin() as session:
+        draft = await get_draft(session, draft_id=draft_id, for_update=True)
+        if (
+            draft is None
+            or draft.staff_id != staff.id
+            or not hmac.compare_digest(draft.token, token)
+        ):
+            await query.answer(
+                t("This card is not yours or no longer exists. Nothing was changed."),
+                show_alert=True,
+            )
+            return
+        if draft.status != "pending":
+            await query.answer(
+                t("This log was already saved.")
+                if draft.status == "saved"
+                else t("This card was cancelled. Nothing was saved."),
+                show_alert=True,
+            )
+            return
+        state = DraftState.from_payload(draft.payload)
+
+        if action == "save":
+            if not state.ready:
+                await query.answer(t("Please choose the follow-up first."), show_alert=True)
+                return
+            if not await mark_draft_status(
+                session, draft_id=draft.id, from_status="pending", to_status="saved", at=now
+            ):
+                await query.answer(t("This log was already saved."), show_alert=True)
+                return
+            saved = await save_contact(
+                session,
+                staff=staff,
+                contact=state.to_contact_input(),
+                now=now,
+                settings=reminder_settings(settings),
+            )
+            draft.contact_id = saved.contact_id
+        elif action == "cancel":
+            await mark_draft_status(
+                session, draft_id=draft.id, from_status="pending", to_status="cancelled", at=now
+            )
+        elif action == "set" and len(args) == 2:
+            edited = _apply_choice(state, args[0], args[1], now, context)
+            if edited is None:
+                await query.answer(
+                    t("This button is not valid. Nothing was changed."), show_alert=True
+                )
+                return
+            state = edited
+            draft.payload, draft.updated_at = state.to_payload(), now
+        elif action == "type" and args == ["follow_up"]:
+            await clear_awaiting_input(session, staff_id=staff.id, at=now)
+            draft.editing, draft.updated_at = "follow_up", now
+        elif action not in ("edit", "back", "field"):
+            await query.answer(t("This button is not valid. Nothing was changed."), show_alert=True)
+            return
+        draft_token = draft.token
+
+    if saved is not None:
+        await _edit_card(
+            query,
+            saved_reply(t, state, saved, tz=settings.tz),
+            cards.undo_keyboard(t, saved.contact_id),
+        )
+        await query.answer(t("Saved."))
+        _after_save(context, saved.alert_id)
+        return
+    await _respond_to_card_action(query, context, t, state, action, args, draft_id, draft_token)
+    await query.answer()
+
+
+async def _respond_to_card_action(
+    query: CallbackQuery,
+    context: NavContext,
+    t: Translator,
+    state: DraftState,
+    action: str,
+    args: list[str],
+    draft_id: int,
+    token: str,
+) -> None:
+    tz = context.services.settings.tz
+    if action == "cancel":
+        await _edit_card(query, t("Cancelled. Nothing was saved."), None)
+        return
+    if action == "type":
+        await _edit_card(
+            query,
+            t(
+                "Type the follow-up date, e.g. friday, 3/4, tomorrow 2pm or in 3 days. "
+                "/cancel leaves the card as it was."
+            ),
+            None,
+        )
+        return
+    is_new = await _client_is_new(context, state.client_code)
+    text = render_card(t, state, tz=tz, client_is_new=is_new)
+    if action == "edit" or (action == "field" and not args):
+        markup = cards.fields_keyboard(t, draft_id, token)
+    elif action == "field" and args[0] in cards.FIELDS:
+        markup = cards.field_keyboard(t, state, args[0], draft_id, token)
+    elif action == "set" and args and args[0] in ("services", "risks"):
+        markup = cards.field_keyboard(t, state, args[0], draft_id, token)  # multi-choice stays
+    else:
+        markup = cards.main_keyboard(t, state, draft_id, token)
+    await _edit_card(query, text, markup)
+
+
+# Undo and preferences -----------------------------------------------------------------------
+async def _undo(context: NavContext, contact_id: int | None) -> tuple[bool, str]:
+    staff = context.require_staff()
+    settings = context.services.settings
+    t = context.t
+    async with context.services.session_factory.begin() as session:
+        result = await undo_last_contact(
+            session,
+            staff=staff,
+            now=_now(),
+            window=timedelta(minutes=settings.undo_window_minutes),
+            settings=reminder_settings(settings),
+            contact_id=contact_id,
+        )
+    if result is None:
+        return False, t(
+            "Nothing to undo: only your own most recent log from the last {minutes} minutes "
+            "can be undone.",
+            minutes=settings.undo_window_minutes,
+        )
+    return True, t("Undone: your last log for <b>{code}</b> was removed.", code=result.client_code)
+
+
+async def on_undo_command(update: Update, context: NavContext) -> None:
+    if update.effective_message is not None:
+        _, text = await _undo(context, None)
+        await update.effective_message.reply_text(text)
+
+
+async def on_undo_button(update: Update, context: NavContext) -> None:
+    query = update.callback_query
+    if query is None:
+        return
+    context.require_staff()
+    raw = (query.data or "").removeprefix("undo:")
+    if not raw.isdigit():
+        await query.answer(
+            context.t("This button is not valid. Nothing was changed."), show_alert=True
+        )
+        return
+    undone, text = await _undo(context, int(raw))
+    if not undone:
+        await query.answer(text[:190], show_alert=True)  # alerts hold at most 200 characters
+        return
+    await _edit_card(query, text, None)
+    await query.answer()
+
+
+async def on_confirm_command(update: Update, context: NavContext) -> None:
+    staff = context.require_staff()
+    message = update.effective_message
+    if message is None:
+        return
+    t = context.t
+    choice = (context.args or [""])[0].lower()
+    if choice not in ("on", "off"):
+        state = t("on") if staff.confirm_cards else t("off")
+        await message.reply_text(
+            t("Confirmation cards are {state}. Use /confirm on or /confirm off.", state=state)
+        )
+        return
+    async with context.services.session_factory.begin() as session:
+        await update_staff_preferences(session, staff_id=staff.id, confirm_cards=choice == "on")
+    await message.reply_text(
+        t("Confirmation cards are on: I will show what I understood before saving.")
+        if choice == "on"
+        else t("Confirmation cards are off: logs are saved at once, with an Undo button.")
+    )
+
+
+async def on_cancel_command(update: Update, context: NavContext) -> None:
+    """/cancel outside a guided log: drop a pending typed-date question, if any."""
+    staff = context.require_staff()
+    async with context.services.session_factory.begin() as session:
+        await clear_awaiting_input(session, staff_id=staff.id, at=_now())
+    if update.effective_message is not None:
+        await update.effective_message.reply_text(context.t("OK, cancelled. Nothing was saved."))

@@ -21,7 +21,7 @@ from bot.context import AppServices, NavContext
 from bot.domain import Role
 from bot.i18n import Translator
 from bot.parsing import parse_contact
-from storage.db import create_engine, create_session_factory
+from storage.db import create_engine, create_read_session_factory, create_session_factory
 from storage.staff import list_staff, set_app_state
 
 log = logging.getLogger(__name__)
@@ -85,6 +85,7 @@ async def start_services(app: NavApplication) -> None:
     )
     services.engine = create_engine(services.settings.database_url)
     services.session_factory = create_session_factory(services.engine)
+    services.read_session_factory = create_read_session_factory(services.engine)
     if app.bot.username:
         async with services.session_factory.begin() as session:
             await set_app_state(session, key="bot_username", value=app.bot.username)

@@ -28,9 +28,10 @@ class StaffMember:
     telegram_language: str | None
     working_hours: str | None
     confirm_cards: bool
+    awaiting_card_answer: bool = False  # a card asked them to type something (a date)
 
     @classmethod
-    def from_row(cls, row: Staff) -> StaffMember:
+    def from_row(cls, row: Staff, *, awaiting_card_answer: bool = False) -> StaffMember:
         return cls(
             id=row.id,
             telegram_id=row.telegram_id,
@@ -41,6 +42,7 @@ class StaffMember:
             telegram_language=row.telegram_language,
             working_hours=row.working_hours,
             confirm_cards=row.confirm_cards,
+            awaiting_card_answer=awaiting_card_answer,
         )
 
 
@@ -50,6 +52,7 @@ class AppServices:
     settings: Settings
     engine: AsyncEngine
     session_factory: async_sessionmaker[AsyncSession]
+    read_session_factory: async_sessionmaker[AsyncSession]
     instance_id: str
     # Set by the reminder scheduler: asks for a prompt delivery run (a safeguarding alert
     # must not wait for the next periodic sweep).

@@ -17,7 +17,7 @@ from bot.context import NavContext, StaffMember
 from bot.domain import AuditAction
 from bot.i18n import Translator, choose_reply_language
 from storage.audit import create_audit_entry
-from storage.staff import get_staff_by_telegram_id, mark_staff_telegram_language
+from storage.staff import get_staff_for_update_handling, mark_staff_telegram_language
 
 log = logging.getLogger(__name__)
 
@@ -73,24 +73,26 @@ async def check_access(update: Update, context: NavContext) -> None:
         raise ApplicationHandlerStop
 
     text = _message_text(update)
-    async with context.services.session_factory.begin() as session:
-        row = await get_staff_by_telegram_id(session, telegram_id=user.id)
-        if row is not None and row.active:
-            if row.telegram_language != user.language_code:
+    async with context.services.read_session_factory() as session:
+        found = await get_staff_for_update_handling(session, telegram_id=user.id)
+    row, awaiting = found if found is not None else (None, False)
+    staff: StaffMember | None = None
+    if row is not None and row.active:
+        if row.telegram_language != user.language_code:
+            async with context.services.session_factory.begin() as session:
                 await mark_staff_telegram_language(
                     session, staff_id=row.id, telegram_language=user.language_code
                 )
-                row.telegram_language = user.language_code
-            staff: StaffMember | None = StaffMember.from_row(row)
-        else:
-            staff = None
-            if not _is_start_with_argument(update):
-                await create_audit_entry(
-                    session,
-                    action=AuditAction.DENIED,
-                    actor_telegram_id=user.id,
-                    detail=_update_kind(update) if row is None else "revoked",
-                )
+            row.telegram_language = user.language_code
+        staff = StaffMember.from_row(row, awaiting_card_answer=awaiting)
+    elif not _is_start_with_argument(update):
+        async with context.services.session_factory.begin() as session:
+            await create_audit_entry(
+                session,
+                action=AuditAction.DENIED,
+                actor_telegram_id=user.id,
+                detail=_update_kind(update) if row is None else "revoked",
+            )
 
     if staff is not None:
         context.staff = staff

@@ -150,7 +150,9 @@ async def on_text(update: Update, context: NavContext) -> None:
     message = update.effective_message
     if message is None or message.text is None:
         return
-    if await _answer_card_question(message, context, staff, message.text):
+    if staff.awaiting_card_answer and await _answer_card_question(
+        message, context, staff, message.text
+    ):
         return
     await log_from_text(update, context, message.text, source="text")
 

@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import AppState, Invite, Staff
+from storage.models import AppState, Invite, PendingDraft, Staff
 
 
 async def get_staff_by_telegram_id(session: AsyncSession, *, telegram_id: int) -> Staff | None:
@@ -16,6 +16,26 @@ async def get_staff_by_telegram_id(session: AsyncSession, *, telegram_id: int) -
         select(Staff).where(Staff.telegram_id == telegram_id)
     )
     return staff
+
+
+async def get_staff_for_update_handling(
+    session: AsyncSession, *, telegram_id: int
+) -> tuple[Staff, bool] | None:
+    """The staff row and whether one of their cards awaits a typed answer: one query, because
+    it runs for every update."""
+    awaiting = (
+        select(PendingDraft.id)
+        .where(
+            PendingDraft.staff_id == Staff.id,
+            PendingDraft.status == "pending",
+            PendingDraft.editing.is_not(None),
+        )
+        .exists()
+    )
+    row = (
+        await session.execute(select(Staff, awaiting).where(Staff.telegram_id == telegram_id))
+    ).first()
+    return None if row is None else (row[0], bool(row[1]))
 
 
 async def get_staff(session: AsyncSession, *, staff_id: int) -> Staff | None:

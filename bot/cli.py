@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import secrets
 import sys
 from collections.abc import Sequence
@@ -14,7 +15,9 @@ from pydantic import ValidationError
 from telegram import Update
 
 from bot.access import normalise_team
+from bot.codes import InvalidClientCode, parse_client_code
 from bot.config import TOKEN_MISSING_MESSAGE, Settings
+from bot.data_requests import erase_client, export_client
 from bot.domain import AuditAction, Role
 from bot.invites import deep_link, parse_duration_days
 from bot.logging_setup import configure_logging
@@ -53,6 +56,11 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_parser("users", help="list staff")
     revoke = sub.add_parser("revoke", help="revoke a staff member's access")
     revoke.add_argument("telegram_id", help="numeric Telegram user id")
+    export = sub.add_parser("client-export", help="print everything held about one client (JSON)")
+    export.add_argument("code")
+    erase = sub.add_parser("client-erase", help="erase everything held about one client")
+    erase.add_argument("code")
+    erase.add_argument("--yes", action="store_true", help="really erase (no undo)")
     return parser
 
 
@@ -72,6 +80,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return asyncio.run(_users(settings))
         if args.command == "revoke":
             return asyncio.run(_revoke(settings, args.telegram_id))
+        if args.command == "client-export":
+            return asyncio.run(_client_export(settings, _code(args.code)))
+        if args.command == "client-erase":
+            return asyncio.run(_client_erase(settings, _code(args.code), confirmed=args.yes))
     except CliError as error:
         print(f"navbot: {error}", file=sys.stderr)
         return 2
@@ -209,6 +221,45 @@ async def _revoke(settings: Settings, raw_id: str) -> int:
     finally:
         await engine.dispose()
     print(f"revoked {telegram_id}; they are refused from their next message")
+    return 0
+
+
+def _code(raw: str) -> str:
+    try:
+        return parse_client_code(raw)
+    except InvalidClientCode as error:
+        raise CliError(
+            f"not a client code ({error.error}): codes look like C123 or RLH-042"
+        ) from None
+
+
+async def _client_export(settings: Settings, code: str) -> int:
+    await migrate(settings.database_url)
+    engine = create_engine(settings.database_url)
+    try:
+        async with create_session_factory(engine).begin() as session:
+            data = await export_client(session, code=code, now=datetime.now(UTC))
+    finally:
+        await engine.dispose()
+    if data is None:
+        raise CliError(f"no client {code}")
+    print(json.dumps(data, ensure_ascii=False, indent=2))
+    return 0
+
+
+async def _client_erase(settings: Settings, code: str, *, confirmed: bool) -> int:
+    if not confirmed:
+        raise CliError(f"this erases {code} and all its contacts for good; add --yes to do it")
+    await migrate(settings.database_url)
+    engine = create_engine(settings.database_url)
+    try:
+        async with create_session_factory(engine).begin() as session:
+            contacts = await erase_client(session, code=code, now=datetime.now(UTC))
+    finally:
+        await engine.dispose()
+    if contacts is None:
+        raise CliError(f"no client {code}")
+    print(f"erased {code}: {contacts} contacts and everything attached; the audit log records it")
     return 0
 
 

@@ -78,3 +78,19 @@ def test_bad_configuration_is_one_line(
     monkeypatch.setenv("TIMEZONE", "Nowhere/Land")
     assert main(["users"]) == 2
     assert "TIMEZONE" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["client-export", "Ahmed"], "not a client code"),
+        (["client-export", "C404"], "no client C404"),
+        (["client-erase", "C404"], "add --yes"),
+        (["client-erase", "C404", "--yes"], "no client C404"),
+    ],
+)
+def test_data_requests_refuse_clearly(
+    workdir: Path, capsys: pytest.CaptureFixture[str], argv: list[str], message: str
+) -> None:
+    assert main(argv) == 2
+    assert message in capsys.readouterr().err

@@ -77,6 +77,7 @@ async def start_services(app: NavApplication) -> None:
     if app.bot.username:
         async with services.session_factory.begin() as session:
             await set_app_state(session, key="bot_username", value=app.bot.username)
+    handlers.schedule_jobs(app)
 
 
 async def _post_shutdown(app: NavApplication) -> None:

@@ -7,7 +7,7 @@ from typing import Any
 from telegram import Update
 from telegram.ext import Application, CommandHandler, MessageHandler, TypeHandler, filters
 
-from handlers import errors, fallback, guard, onboarding
+from handlers import errors, fallback, guard, onboarding, stats
 
 
 def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
@@ -18,6 +18,16 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     app.add_handler(CommandHandler("start", onboarding.start))
     app.add_handler(CommandHandler("help", onboarding.help_command))
     app.add_handler(CommandHandler("invite", onboarding.invite))
+    # Supervisor reports (PRODUCT §7).
+    app.add_handler(CommandHandler("stats", stats.stats))
+    app.add_handler(CommandHandler("overdue", stats.overdue))
+    app.add_handler(CommandHandler("chart", stats.chart))
+    app.add_handler(CommandHandler("export", stats.export))
     app.add_handler(MessageHandler(filters.ALL, fallback.unknown))
 
     app.add_error_handler(errors.on_error)
+
+
+def schedule_jobs(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    """The scheduler's sweeps, registered once the event loop runs (from `start_services`)."""
+    stats.schedule_stats_jobs(app)

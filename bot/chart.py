@@ -72,6 +72,7 @@ def render_chart_png(t: Translator, series: WeeklySeries) -> bytes:
                     ha="center",
                     fontsize=12,
                     color=_COLOURS.get(service),
+                    bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.8},
                 )
     bottom.set_title(t("Engagement rate per week"), fontsize=19)
     bottom.set_ylabel(t("Engaged / eligible (%)"), fontsize=17)

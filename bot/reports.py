@@ -18,7 +18,14 @@ from bot.access import normalise_team
 from bot.contacts import hours_of
 from bot.context import StaffMember
 from bot.domain import AuditAction, Role, Service
-from bot.periods import Period, PeriodError, PeriodQuery, parse_period, weekly_buckets
+from bot.periods import (
+    Period,
+    PeriodError,
+    PeriodErrorReason,
+    PeriodQuery,
+    parse_period,
+    weekly_buckets,
+)
 from bot.reminder_policy import working_days_overdue
 from bot.stats import TEAM_ALL, OverdueItem, Rate, StatsFigures
 from bot.working_hours import DEFAULT, WorkingHours, local_to_utc
@@ -84,7 +91,8 @@ def parse_stats_args(
     args: Sequence[str], *, now: datetime, tz: ZoneInfo, known_teams: Collection[str]
 ) -> StatsRequest:
     """``[period] [team]``: the last word is the team when it names one (or ``all``), or when
-    the rest reads as a period and it does not; otherwise everything is the period.
+    it follows a period and the whole does not read as one ("month hospitl": an unknown team);
+    otherwise everything is the period.
     Raises :class:`PeriodError`."""
     words = [word for word in args if word.strip()]
     if words:
@@ -94,9 +102,9 @@ def parse_stats_args(
     try:
         return StatsRequest(parse_period(" ".join(words).lower(), now=now, tz=tz), None)
     except PeriodError as whole_error:
-        team = normalise_team(words[-1]) if words else None
-        if team is None:
-            raise
+        team = normalise_team(words[-1]) if len(words) >= 2 else None
+        if team is None or whole_error.reason is not PeriodErrorReason.UNKNOWN:
+            raise  # one unknown word is a bad period, not a team
         try:  # "month hospitl": a period and a team nobody is in
             query = parse_period(" ".join(words[:-1]).lower(), now=now, tz=tz)
         except PeriodError:
@@ -128,6 +136,14 @@ def parse_chart_args(args: Sequence[str]) -> ChartRequest:
         else:
             raise ChartArgsError(word)
     return ChartRequest(weeks, team)
+
+
+def chronological(query: PeriodQuery) -> tuple[Period, Period | None]:
+    """(later, earlier) of a comparison, whichever order it was typed in, so the change always
+    runs forward in time: "Q1 vs Q2" and "Q2 vs Q1" both read 58% → 73%, +15 pp."""
+    if query.previous is not None and query.previous.start > query.current.start:
+        return query.previous, query.current
+    return query.current, query.previous
 
 
 # Figures ----------------------------------------------------------------------------------

@@ -26,6 +26,7 @@ from bot.reports import (
     Scope,
     ScopeRefusal,
     audit_report,
+    chronological,
     collect_overdue,
     collect_stats,
     collect_weekly_series,
@@ -110,17 +111,17 @@ async def stats(update: Update, context: NavContext) -> None:
     if scope is None:
         return
     await message.chat.send_action(ChatAction.TYPING)
-    query = request.query
+    later, earlier = chronological(request.query)
     async with context.services.session_factory.begin() as session:
         current = await collect_stats(
-            session, period=query.current, team=scope.team, now=now, tz=settings.tz
+            session, period=later, team=scope.team, now=now, tz=settings.tz
         )
         previous = None
-        if query.previous is not None:
+        if earlier is not None:
             previous = await collect_stats(
-                session, period=query.previous, team=scope.team, now=now, tz=settings.tz
+                session, period=earlier, team=scope.team, now=now, tz=settings.tz
             )
-        label = query.current.label + (f" vs {query.previous.label}" if query.previous else "")
+        label = later.label + (f" vs {earlier.label}" if earlier else "")
         await audit_report(
             session,
             staff=staff,

@@ -362,12 +362,13 @@ async def list_navigator_figures(
 ) -> list[NavigatorFigures]:
     """One line per staff member of the team (active, or with contacts in the period):
     contacts logged in the period, open clients they own, their overdue follow-ups."""
-    contacts = (
-        select(func.count())
-        .where(Contact.staff_id == Staff.id, _contact_scope(start, end, team))
-        .correlate(Staff)
-        .scalar_subquery()
+    logged = (
+        select(Contact.staff_id, func.count().label("n"))
+        .where(_contact_scope(start, end, team))
+        .group_by(Contact.staff_id)
+        .subquery("logged")
     )
+    contacts = func.coalesce(logged.c.n, 0)
     caseload = (
         select(func.count())
         .where(Client.owner_id == Staff.id, Client.status == OPEN)
@@ -380,11 +381,11 @@ async def list_navigator_figures(
         .correlate(Staff)
         .scalar_subquery()
     )
-    logged_here = exists().where(Contact.staff_id == Staff.id, _contact_scope(start, end, team))
     member = and_(_staff_team(team), Staff.active.is_(True))
     rows = await session.execute(
         select(Staff.id, Staff.display_name, contacts, caseload, overdue)
-        .where(or_(member, logged_here))
+        .outerjoin(logged, logged.c.staff_id == Staff.id)
+        .where(or_(member, logged.c.n.is_not(None)))
         .order_by(contacts.desc(), func.lower(func.coalesce(Staff.display_name, "")), Staff.id)
     )
     return [

@@ -36,6 +36,10 @@ COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec("help", N_("What I can do for you"), Role.NAVIGATOR),
     CommandSpec("cancel", N_("Stop what we are doing"), Role.NAVIGATOR),
     CommandSpec("invite", N_("Invite a colleague: /invite navigator hospital"), Role.SUPERVISOR),
+    CommandSpec("stats", N_("Team figures: /stats month, /stats Q1 vs Q2"), Role.SUPERVISOR),
+    CommandSpec("overdue", N_("Every overdue follow-up, by navigator"), Role.SUPERVISOR),
+    CommandSpec("chart", N_("Chart of weekly contacts and engagement: /chart 12"), Role.SUPERVISOR),
+    CommandSpec("export", N_("Spreadsheet of a period: /export last-month"), Role.SUPERVISOR),
 )
 
 

@@ -22,6 +22,7 @@ from bot.domain import Role
 from bot.housekeeping import PURGE_AT, purge_job
 from bot.i18n import Translator
 from bot.parsing import parse_contact
+from handlers.stats import schedule_stats_jobs
 from storage.db import create_engine, create_read_session_factory, create_session_factory
 from storage.staff import list_staff, set_app_state
 
@@ -70,7 +71,6 @@ def build_application(settings: Settings, *, request: BaseRequest | None = None)
 
 async def _post_init(app: NavApplication) -> None:
     await start_services(app)
-    schedule_jobs(app)
     await publish_command_menus(app)
 
 
@@ -91,12 +91,14 @@ async def start_services(app: NavApplication) -> None:
     if app.bot.username:
         async with services.session_factory.begin() as session:
             await set_app_state(session, key="bot_username", value=app.bot.username)
+    schedule_jobs(app)
 
 
 def schedule_jobs(app: NavApplication) -> None:
     """Every scheduled job the bot runs, in one place. Jobs only sweep the database."""
     job_queue = app.job_queue
     assert job_queue is not None  # installed with python-telegram-bot[job-queue]
+    schedule_stats_jobs(app)  # the weekly digest
     job_queue.run_daily(
         purge_job,
         time=PURGE_AT.replace(tzinfo=app.bot_data.settings.tz),

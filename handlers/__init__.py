@@ -24,6 +24,7 @@ from handlers import (
     onboarding,
     preferences,
     refusals,
+    stats,
 )
 
 # Everything a navigator might send that is not text we may keep.
@@ -63,6 +64,11 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     app.add_handler(CommandHandler("clients", clients.on_clients))
     app.add_handler(CommandHandler("close", clients.on_close))
     app.add_handler(CommandHandler("language", preferences.on_language))
+    # Supervisor reports (PRODUCT §7).
+    app.add_handler(CommandHandler("stats", stats.stats))
+    app.add_handler(CommandHandler("overdue", stats.overdue))
+    app.add_handler(CommandHandler("chart", stats.chart))
+    app.add_handler(CommandHandler("export", stats.export))
     app.add_handler(CallbackQueryHandler(logging.on_card_button, pattern=r"^card:"))
     app.add_handler(CallbackQueryHandler(logging.on_undo_button, pattern=r"^undo:"))
     app.add_handler(MessageHandler(ATTACHMENTS, refusals.on_attachment))

@@ -89,6 +89,7 @@ class Client(Base):
     """A young adult, known only by a pseudonymous code."""
 
     __tablename__ = "clients"
+    __table_args__ = (Index("ix_clients_owner_status", "owner_id", "status"),)  # open caseloads
 
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(16), unique=True)
@@ -109,6 +110,18 @@ class Contact(Base):
         Index("ix_contacts_client_occurred", "client_id", "occurred_at"),
         Index("ix_contacts_staff_occurred", "staff_id", "occurred_at"),
         Index("ix_contacts_team_occurred", "team", "occurred_at"),
+        # Covering index for the stats aggregates: a period's contacts of a team (or, by
+        # skip-scan, of every team) are read from the index alone, never the table.
+        Index(
+            "ix_contacts_team_stats",
+            "team",
+            "occurred_at",
+            "client_id",
+            "outcome",
+            "setting",
+            "language",
+            "staff_id",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -139,6 +152,10 @@ class ServiceEvent(Base):
     __tablename__ = "service_events"
     __table_args__ = (
         Index("ix_service_events_service_client_at", "service", "client_id", "occurred_at"),
+        # Engagement looks up the events of each cohort client (covering).
+        Index(
+            "ix_service_events_client_service_at", "client_id", "service", "occurred_at", "status"
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -39,6 +39,7 @@ TRUE_METHODS = {
 class Call:
     method: str
     params: dict[str, Any]
+    files: dict[str, tuple[str | None, bytes]] = field(default_factory=dict)  # name, data
 
 
 @dataclass
@@ -64,7 +65,11 @@ class RecordingTransport(BaseRequest):
     ) -> tuple[int, bytes]:
         api_method = url.rsplit("/", 1)[-1]
         params: dict[str, Any] = {}
+        files: dict[str, tuple[str | None, bytes]] = {}
         if request_data is not None:
+            for part, upload in request_data.multipart_data.items():
+                filename, content = upload[0], upload[1]
+                files[part] = (filename, content if isinstance(content, bytes) else b"")
             for key, value in request_data.json_parameters.items():
                 if key in STRING_PARAMS:  # PTB sends strings raw: "42" must stay a string
                     params[key] = value
@@ -73,7 +78,7 @@ class RecordingTransport(BaseRequest):
                     params[key] = json.loads(value)
                 except ValueError:
                     params[key] = value
-        self.calls.append(Call(api_method, params))
+        self.calls.append(Call(api_method, params, files))
         return 200, json.dumps({"ok": True, "result": self._result(api_method, params)}).encode()
 
     def _result(self, api_method: str, params: dict[str, Any]) -> Any:
@@ -91,6 +96,12 @@ class RecordingTransport(BaseRequest):
             }
             if "text" in params:
                 message["text"] = params["text"]
+            if name == "sendphoto":
+                message["photo"] = [
+                    {"file_id": "photo-1", "file_unique_id": "p1", "width": 1, "height": 1}
+                ]
+            if name == "senddocument":
+                message["document"] = {"file_id": "doc-1", "file_unique_id": "d1"}
             return message
         if name == "editmessagereplymarkup":
             return True

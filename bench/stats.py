@@ -1,0 +1,426 @@
+"""Benchmark: /stats figures on 1,000,000 contacts and 50,000 clients, against a hand-written
+SQL baseline of the same figures, on SQLite and PostgreSQL.
+
+    python -m bench.stats --backend sqlite
+    python -m bench.stats --backend postgres --postgres-url postgresql+psycopg://postgres@127.0.0.1:5432/test
+
+What is timed (median of --repeat runs, warm cache):
+
+* ``month``: ``bot.reports.collect_stats`` for the current month and one team — every query
+  behind ``/stats month`` (the rendering is microseconds);
+* ``quarter vs quarter``: the same for this quarter and the last (``/stats quarter vs
+  last-quarter``);
+* the baseline: the same figures with hand-written SQL strings run on the same connection.
+  The figures of both are compared, so the benchmark also checks the aggregates.
+
+Peak memory is the process's maximum resident set size (``ru_maxrss``), data generation
+included. The data is inserted with SQLAlchemy Core in batches, with a fixed random seed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import random
+import resource
+import statistics
+import tempfile
+import time
+import uuid
+from collections.abc import Awaitable, Callable
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import insert, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.periods import Period, period_between, previous_period
+from bot.reports import collect_stats, start_of_today
+from storage.db import create_engine, create_session_factory
+from storage.migrate import upgrade_engine_to_head
+from storage.models import Client, Contact, FollowUp, SafeguardingAlert, ServiceEvent, Staff
+
+TZ = ZoneInfo("Europe/London")
+NOW = datetime(2026, 6, 17, 11, 0, tzinfo=UTC)
+SPAN_DAYS = 730  # contacts over the two years before NOW
+TEAMS = ("hospital", "community")
+SERVICES = ("drug_treatment", "ete", "mental_health", "housing", "social_care", "vcs")
+SETTINGS = ("hospital", "community", "phone", "message", "home", "office", "justice", None)
+OUTCOMES = ("made",) * 7 + ("attempted",) * 2 + ("declined",)
+LANGUAGES = ("en",) * 6 + ("bn", "syl", "unknown")
+BATCH = 20_000
+
+
+# Data -------------------------------------------------------------------------------------
+async def populate(session_factory: Any, *, contacts: int, clients: int, seed: int = 7) -> None:
+    rng = random.Random(seed)
+    start = NOW - timedelta(days=SPAN_DAYS)
+    staff_rows = [
+        {
+            "id": i + 1,
+            "telegram_id": 10_000 + i,
+            "display_name": f"Navigator {i + 1}",
+            "role": "supervisor" if i in (0, 1) else "navigator",
+            "team": TEAMS[i % 2],
+            "ui_language": "en",
+            "confirm_cards": True,
+            "active": True,
+            "reachable": True,
+            "created_at": start,
+        }
+        for i in range(40)
+    ]
+    async with session_factory.begin() as session:
+        await session.execute(insert(Staff), staff_rows)
+    owner_of = [rng.randrange(2, 40) + 1 for _ in range(clients)]
+    first_seen = [
+        start + timedelta(seconds=rng.randrange(SPAN_DAYS * 86400)) for _ in range(clients)
+    ]
+    for offset in range(0, clients, BATCH):
+        rows = [
+            {
+                "id": c + 1,
+                "code": f"C{c + 1:06d}",
+                "team": TEAMS[(owner_of[c] - 1) % 2],
+                "owner_id": owner_of[c],
+                "status": "open" if rng.random() < 0.7 else "closed",
+                "created_at": first_seen[c],
+            }
+            for c in range(offset, min(clients, offset + BATCH))
+        ]
+        async with session_factory.begin() as session:
+            await session.execute(insert(Client), rows)
+
+    seconds_span = SPAN_DAYS * 86400
+    for offset in range(0, contacts, BATCH):
+        rows = []
+        for n in range(offset, min(contacts, offset + BATCH)):
+            c = rng.randrange(clients)
+            staff = owner_of[c] if rng.random() < 0.8 else rng.randrange(40) + 1
+            seen = first_seen[c]
+            remaining = max(1, int((NOW - seen).total_seconds()))
+            at = seen + timedelta(seconds=rng.randrange(min(remaining, seconds_span)))
+            rows.append(
+                {
+                    "id": n + 1,
+                    "client_id": c + 1,
+                    "staff_id": staff,
+                    "team": TEAMS[(staff - 1) % 2],
+                    "occurred_at": at,
+                    "logged_at": at,
+                    "setting": rng.choice(SETTINGS),
+                    "outcome": rng.choice(OUTCOMES),
+                    "language": rng.choice(LANGUAGES),
+                    "note": "",
+                    "source": "bench",
+                }
+            )
+        async with session_factory.begin() as session:
+            await session.execute(insert(Contact), rows)
+
+    # Service events: about three per client, in a plausible order per service.
+    events: list[dict[str, Any]] = []
+    event_id = 0
+    for c in range(clients):
+        for service in rng.sample(SERVICES, k=rng.choice((0, 1, 1, 2, 2, 3))):
+            at = first_seen[c]
+            for status in ("referred", "engaged", "disengaged", "engaged"):
+                at += timedelta(days=rng.randrange(3, 90))
+                if at >= NOW or rng.random() < 0.25:
+                    break
+                event_id += 1
+                events.append(
+                    {
+                        "id": event_id,
+                        "client_id": c + 1,
+                        "staff_id": owner_of[c],
+                        "service": service,
+                        "status": status,
+                        "occurred_at": at,
+                        "created_at": at,
+                    }
+                )
+        if len(events) >= BATCH:
+            async with session_factory.begin() as session:
+                await session.execute(insert(ServiceEvent), events)
+            events = []
+    if events:
+        async with session_factory.begin() as session:
+            await session.execute(insert(ServiceEvent), events)
+
+    # One follow-up per client (open ones around now, done ones in the past), some alerts.
+    for offset in range(0, clients, BATCH):
+        rows = []
+        alerts = []
+        for c in range(offset, min(clients, offset + BATCH)):
+            due = NOW + timedelta(days=rng.randrange(-200, 30), hours=rng.randrange(24))
+            done = due < NOW and rng.random() < 0.85
+            rows.append(
+                {
+                    "id": c + 1,
+                    "client_id": c + 1,
+                    "staff_id": owner_of[c],
+                    "due_at": due,
+                    "status": "done" if done else "open",
+                    "created_at": due - timedelta(days=7),
+                    "completed_at": due - timedelta(hours=rng.randrange(-48, 24)) if done else None,
+                    "completed_on_time": (rng.random() < 0.7) if done else None,
+                    "due_nudge_sent": False,
+                    "overdue_nudges_sent": 0,
+                }
+            )
+            if rng.random() < 0.05:
+                # contact_id must exist: contacts ids 1..contacts
+                alerts.append(
+                    {
+                        "contact_id": rng.randrange(contacts) + 1,
+                        "client_id": c + 1,
+                        "team": TEAMS[(owner_of[c] - 1) % 2],
+                        "raised_by_id": owner_of[c],
+                        "risks": "weapon",
+                        "raised_at": NOW - timedelta(days=rng.randrange(SPAN_DAYS)),
+                    }
+                )
+        async with session_factory.begin() as session:
+            await session.execute(insert(FollowUp), rows)
+            if alerts:
+                await session.execute(insert(SafeguardingAlert), alerts)
+
+
+# The hand-written baseline ----------------------------------------------------------------
+BASELINE_SQL = {
+    "contacts": """
+        SELECT outcome, setting, language, count(*) FROM contacts
+        WHERE team = :team AND occurred_at >= :start AND occurred_at < :end
+        GROUP BY outcome, setting, language""",
+    "clients": """
+        SELECT count(*), coalesce(sum(CASE WHEN NOT EXISTS (
+                   SELECT 1 FROM contacts e WHERE e.client_id = s.client_id
+                   AND e.occurred_at < :start) THEN 1 ELSE 0 END), 0)
+        FROM (SELECT DISTINCT client_id FROM contacts
+              WHERE team = :team AND occurred_at >= :start AND occurred_at < :end) s""",
+    "followups": """
+        SELECT count(*), coalesce(sum(CASE WHEN f.completed_on_time IS true THEN 1 ELSE 0 END), 0)
+        FROM followups f JOIN staff st ON st.id = f.staff_id
+        WHERE st.team = :team AND f.status != 'cancelled'
+          AND f.due_at >= :start AND f.due_at < :due_end""",
+    "overdue": """
+        SELECT count(*) FROM followups f JOIN staff st ON st.id = f.staff_id
+        WHERE st.team = :team AND f.status = 'open' AND f.due_at < :today""",
+    "alerts": """
+        SELECT count(*) FROM safeguarding_alerts
+        WHERE team = :team AND raised_at >= :start AND raised_at < :end""",
+    "engagement": """
+        WITH cohort AS (
+            SELECT DISTINCT client_id FROM contacts
+            WHERE team = :team AND occurred_at >= :start AND occurred_at < :end
+              AND outcome IN ('made', 'attempted')),
+        per AS (
+            SELECT client_id, service,
+                   max(CASE WHEN status IN ('referred', 'engaged') THEN 1 ELSE 0 END) AS eligible,
+                   max(CASE WHEN status = 'engaged' AND occurred_at >= :start THEN 1 ELSE 0 END)
+                       AS engaged_in,
+                   max(CASE WHEN status = 'disengaged' AND occurred_at >= :start THEN 1 ELSE 0 END)
+                       AS disengaged_in
+            FROM service_events
+            WHERE occurred_at < :end AND client_id IN (SELECT client_id FROM cohort)
+            GROUP BY client_id, service),
+        before AS (
+            SELECT client_id, service, status FROM (
+                SELECT client_id, service, status, row_number() OVER (
+                    PARTITION BY client_id, service ORDER BY occurred_at DESC, id DESC) AS rank
+                FROM service_events
+                WHERE occurred_at < :start AND client_id IN (SELECT client_id FROM cohort)) r
+            WHERE rank = 1)
+        SELECT per.service, sum(per.eligible),
+               sum(CASE WHEN per.eligible = 1 AND (per.engaged_in = 1 OR
+                   (before.status = 'engaged' AND per.disengaged_in = 0)) THEN 1 ELSE 0 END)
+        FROM per LEFT JOIN before
+          ON before.client_id = per.client_id AND before.service = per.service
+        GROUP BY per.service""",
+    "navigators": """
+        SELECT st.id, st.display_name, coalesce(c.n, 0) AS n_contacts,
+          (SELECT count(*) FROM clients cl WHERE cl.owner_id = st.id AND cl.status = 'open'),
+          (SELECT count(*) FROM followups f WHERE f.staff_id = st.id AND f.status = 'open'
+             AND f.due_at < :today)
+        FROM staff st LEFT JOIN (
+            SELECT staff_id, count(*) AS n FROM contacts
+            WHERE team = :team AND occurred_at >= :start AND occurred_at < :end
+            GROUP BY staff_id) c ON c.staff_id = st.id
+        WHERE (st.team = :team AND st.active IS true) OR c.n IS NOT NULL
+        ORDER BY n_contacts DESC""",
+}
+
+
+def _bind(value: datetime, dialect: str) -> Any:
+    # What UTCDateTime stores: naive UTC text order on SQLite, timestamptz on PostgreSQL.
+    return value.astimezone(UTC).replace(tzinfo=None) if dialect == "sqlite" else value
+
+
+async def baseline(session: AsyncSession, period: Period, team: str) -> dict[str, Any]:
+    dialect = session.bind.dialect.name
+    params = {
+        "team": team,
+        "start": _bind(period.start, dialect),
+        "end": _bind(period.end, dialect),
+        "due_end": _bind(min(period.end, NOW), dialect),
+        "today": _bind(start_of_today(NOW, TZ), dialect),
+    }
+    out: dict[str, Any] = {}
+    for name, sql in BASELINE_SQL.items():
+        out[name] = (await session.execute(text(sql), params)).all()
+    return out
+
+
+def summarise_baseline(raw: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "contacts": sum(row[3] for row in raw["contacts"]),
+        "unique": raw["clients"][0][0],
+        "new": raw["clients"][0][1],
+        "due": raw["followups"][0][0],
+        "on_time": raw["followups"][0][1],
+        "overdue": raw["overdue"][0][0],
+        "alerts": raw["alerts"][0][0],
+        "engagement": {row[0]: (int(row[2]), int(row[1])) for row in raw["engagement"]},
+        "navigators": sorted((row[0], row[2], row[3], row[4]) for row in raw["navigators"]),
+    }
+
+
+def summarise_figures(figures: Any) -> dict[str, Any]:
+    return {
+        "contacts": figures.contacts,
+        "unique": figures.unique_clients,
+        "new": figures.new_clients,
+        "due": figures.followups_on_time.denominator,
+        "on_time": figures.followups_on_time.numerator,
+        "overdue": figures.overdue_now,
+        "alerts": figures.safeguarding_alerts,
+        "engagement": {
+            service.value: (rate.numerator, rate.denominator)
+            for service, rate in figures.engagement.items()
+        },
+        "navigators": sorted(
+            (n.staff_id, n.contacts, n.open_caseload, n.overdue) for n in figures.navigators
+        ),
+    }
+
+
+# Timing -----------------------------------------------------------------------------------
+async def median_ms(run: Callable[[], Awaitable[Any]], repeat: int) -> tuple[float, Any]:
+    result = await run()  # warm-up (and the value to compare)
+    timings = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        await run()
+        timings.append((time.perf_counter() - started) * 1000)
+    return statistics.median(timings), result
+
+
+async def main_async(args: argparse.Namespace) -> list[dict[str, Any]]:
+    if args.backend == "sqlite":
+        workdir = Path(tempfile.mkdtemp(prefix="navbot-bench-"))
+        url = f"sqlite+aiosqlite:///{workdir / 'bench.db'}"
+        admin = None
+    else:
+        base = make_url(args.postgres_url)
+        name = f"navbot_bench_{uuid.uuid4().hex[:8]}"
+        import psycopg
+
+        admin = base.set(drivername="postgresql").render_as_string(hide_password=False)
+        with psycopg.connect(admin, autocommit=True) as connection:
+            connection.execute(f'CREATE DATABASE "{name}"')
+        url = base.set(database=name).render_as_string(hide_password=False)
+    engine = create_engine(url)
+    try:
+        await upgrade_engine_to_head(engine)
+        factory = create_session_factory(engine)
+        started = time.perf_counter()
+        await populate(factory, contacts=args.contacts, clients=args.clients)
+        if args.backend == "postgres":
+            # As autovacuum would after a bulk load: statistics and the visibility map (which
+            # index-only scans of the covering indexes need).
+            async with engine.connect() as connection:
+                await connection.execution_options(isolation_level="AUTOCOMMIT")
+                await connection.execute(text("VACUUM ANALYZE"))
+        else:
+            async with engine.connect() as connection:
+                await connection.execute(text("ANALYZE"))
+        print(f"[{args.backend}] data in {time.perf_counter() - started:.0f} s")
+
+        month = period_between(date(2026, 6, 1), date(2026, 6, 30), TZ)
+        quarter = period_between(date(2026, 4, 1), date(2026, 6, 30), TZ)
+        scenarios = {
+            "/stats month": [month],
+            "/stats quarter vs quarter": [quarter, previous_period(quarter, TZ)],
+        }
+        results = []
+        for label, periods in scenarios.items():
+            async with factory() as session:
+
+                async def ours(
+                    session: AsyncSession = session, periods: list[Period] = periods
+                ) -> list[Any]:
+                    return [
+                        summarise_figures(
+                            await collect_stats(session, period=p, team="hospital", now=NOW, tz=TZ)
+                        )
+                        for p in periods
+                    ]
+
+                async def hand(
+                    session: AsyncSession = session, periods: list[Period] = periods
+                ) -> list[Any]:
+                    return [
+                        summarise_baseline(await baseline(session, p, "hospital")) for p in periods
+                    ]
+
+                ours_ms, ours_value = await median_ms(ours, args.repeat)
+                hand_ms, hand_value = await median_ms(hand, args.repeat)
+            assert ours_value == hand_value, f"figures differ:\n{ours_value}\n{hand_value}"
+            results.append(
+                {
+                    "backend": args.backend,
+                    "scenario": label,
+                    "ours_ms": ours_ms,
+                    "baseline_ms": hand_ms,
+                    "ratio": ours_ms / hand_ms,
+                    "drug": ours_value[0]["engagement"].get("drug_treatment"),
+                }
+            )
+        return results
+    finally:
+        await engine.dispose()
+        if admin is not None:
+            import psycopg
+
+            with psycopg.connect(admin, autocommit=True) as connection:
+                connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--backend", choices=("sqlite", "postgres"), default="sqlite")
+    parser.add_argument(
+        "--postgres-url", default="postgresql+psycopg://postgres@127.0.0.1:5432/test"
+    )
+    parser.add_argument("--contacts", type=int, default=1_000_000)
+    parser.add_argument("--clients", type=int, default=50_000)
+    parser.add_argument("--repeat", type=int, default=5)
+    args = parser.parse_args()
+    results = asyncio.run(main_async(args))
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print("| backend | scenario | ours (ms) | baseline (ms) | ratio | peak RSS (MB) |")
+    print("| --- | --- | ---: | ---: | ---: | ---: |")
+    for row in results:
+        print(
+            f"| {row['backend']} | {row['scenario']} | {row['ours_ms']:.0f} | "
+            f"{row['baseline_ms']:.0f} | {row['ratio']:.2f} | {peak_mb:.0f} |"
+        )
+    print(f"drug treatment engagement (engaged, eligible) in the month: {results[0]['drug']}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,292 @@
+"""/stats, /overdue, /chart, /export and the weekly-digest job: parse, call, reply."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from telegram import Message, Update
+from telegram.constants import ChatAction
+from telegram.ext import Application
+
+from bot.access import at_least
+from bot.chart import render_chart_png
+from bot.contacts import hours_of
+from bot.context import NavContext, StaffMember
+from bot.digest import produce_weekly_digests
+from bot.domain import AuditAction, Role
+from bot.export import ExportData, build_export_xlsx, export_filename
+from bot.i18n import Translator
+from bot.periods import PeriodError
+from bot.reports import (
+    ChartArgsError,
+    Scope,
+    ScopeRefusal,
+    audit_report,
+    chronological,
+    collect_overdue,
+    collect_stats,
+    collect_weekly_series,
+    decide_scope,
+    parse_chart_args,
+    parse_stats_args,
+)
+from bot.stats import period_help, render_overdue, render_stats, split_message, team_label
+from storage.stats import list_contacts_for_export, list_followups_for_export, list_teams
+
+log = logging.getLogger(__name__)
+
+DIGEST_JOB_NAME = "weekly-digest"
+DIGEST_INTERVAL_SECONDS = 300
+
+
+def _refusal(
+    t: Translator, refusal: ScopeRefusal, *, own_team: str, team: str | None, known: Sequence[str]
+) -> str:
+    if refusal is ScopeRefusal.ROLE:
+        return t("Sorry, team reports are for supervisors and admins.")
+    if refusal is ScopeRefusal.OTHER_TEAM:
+        return t("Sorry, you can see reports for your own team ({team}) only.", team=own_team)
+    return t(
+        "There is no team called {team}. Teams: {teams}, or all.",
+        team=team or "",
+        teams=", ".join(known) or "—",
+    )
+
+
+async def _scope(
+    message: Message,
+    context: NavContext,
+    staff: StaffMember,
+    requested: str | None,
+    known: Sequence[str],
+) -> Scope | None:
+    scope = decide_scope(
+        role=staff.role, own_team=staff.team, requested=requested, known_teams=known
+    )
+    if isinstance(scope, ScopeRefusal):
+        await message.reply_text(
+            _refusal(context.t, scope, own_team=staff.team, team=requested, known=known)
+        )
+        return None
+    return scope
+
+
+async def _known_teams(context: NavContext) -> list[str]:
+    async with context.services.session_factory() as session:
+        return await list_teams(session)
+
+
+async def _start(update: Update, context: NavContext) -> tuple[Message, StaffMember] | None:
+    """The message and staff member, or None after refusing a navigator politely."""
+    staff = context.require_staff()
+    message = update.effective_message
+    if message is None:
+        return None
+    if not at_least(staff.role, Role.SUPERVISOR):
+        await message.reply_text(
+            _refusal(context.t, ScopeRefusal.ROLE, own_team=staff.team, team=None, known=())
+        )
+        return None
+    return message, staff
+
+
+async def stats(update: Update, context: NavContext) -> None:
+    """`/stats [period] [team]`."""
+    started = await _start(update, context)
+    if started is None:
+        return
+    message, staff = started
+    t, settings, now = context.t, context.services.settings, datetime.now(UTC)
+    known = await _known_teams(context)
+    try:
+        request = parse_stats_args(context.args or [], now=now, tz=settings.tz, known_teams=known)
+    except PeriodError as error:
+        await message.reply_text(period_help(t, error.reason))
+        return
+    scope = await _scope(message, context, staff, request.team, known)
+    if scope is None:
+        return
+    await message.chat.send_action(ChatAction.TYPING)
+    later, earlier = chronological(request.query)
+    async with context.services.session_factory.begin() as session:
+        current = await collect_stats(
+            session, period=later, team=scope.team, now=now, tz=settings.tz
+        )
+        previous = None
+        if earlier is not None:
+            previous = await collect_stats(
+                session, period=earlier, team=scope.team, now=now, tz=settings.tz
+            )
+        label = later.label + (f" vs {earlier.label}" if earlier else "")
+        await audit_report(
+            session,
+            staff=staff,
+            action=AuditAction.STATS,
+            kind="stats",
+            label=label,
+            team=scope.team,
+            now=now,
+        )
+    for chunk in split_message(render_stats(t, current, previous)):
+        await message.reply_text(chunk)
+
+
+async def overdue(update: Update, context: NavContext) -> None:
+    """`/overdue [team]`."""
+    started = await _start(update, context)
+    if started is None:
+        return
+    message, staff = started
+    settings, now = context.services.settings, datetime.now(UTC)
+    known = await _known_teams(context)
+    args = context.args or []
+    scope = await _scope(message, context, staff, args[0] if args else None, known)
+    if scope is None:
+        return
+    await message.chat.send_action(ChatAction.TYPING)
+    async with context.services.session_factory.begin() as session:
+        items = await collect_overdue(
+            session,
+            team=scope.team,
+            now=now,
+            tz=settings.tz,
+            default_hours=hours_of(settings.default_working_hours),
+        )
+        await audit_report(
+            session,
+            staff=staff,
+            action=AuditAction.STATS,
+            kind="overdue",
+            label="now",
+            team=scope.team,
+            now=now,
+        )
+    for chunk in split_message(render_overdue(context.t, items, team=scope.team, tz=settings.tz)):
+        await message.reply_text(chunk)
+
+
+async def chart(update: Update, context: NavContext) -> None:
+    """`/chart [weeks] [team]`."""
+    started = await _start(update, context)
+    if started is None:
+        return
+    message, staff = started
+    t, settings, now = context.t, context.services.settings, datetime.now(UTC)
+    try:
+        request = parse_chart_args(context.args or [])
+    except ChartArgsError:
+        await message.reply_text(
+            t("Usage: /chart [weeks 1–52] [team], for example /chart 12 or /chart 26 hospital")
+        )
+        return
+    scope = await _scope(message, context, staff, request.team, await _known_teams(context))
+    if scope is None:
+        return
+    await message.chat.send_action(ChatAction.UPLOAD_PHOTO)
+    async with context.services.session_factory.begin() as session:
+        series = await collect_weekly_series(
+            session, weeks=request.weeks, team=scope.team, now=now, tz=settings.tz
+        )
+        await audit_report(
+            session,
+            staff=staff,
+            action=AuditAction.STATS,
+            kind="chart",
+            label=f"{request.weeks}w",
+            team=scope.team,
+            now=now,
+        )
+    png = await asyncio.to_thread(render_chart_png, t, series)
+    await message.reply_photo(
+        photo=png,
+        filename="chart.png",
+        caption=t(
+            "Weekly contacts and engagement (drug treatment, ETE) for {team}, weeks starting "
+            "{first} to {last}.",
+            team=team_label(t, scope.team),
+            first=series.weeks[0].first_day.strftime("%d/%m/%Y"),
+            last=series.weeks[-1].first_day.strftime("%d/%m/%Y"),
+        ),
+    )
+
+
+async def export(update: Update, context: NavContext) -> None:
+    """`/export [period] [team]`."""
+    started = await _start(update, context)
+    if started is None:
+        return
+    message, staff = started
+    t, settings, now = context.t, context.services.settings, datetime.now(UTC)
+    known = await _known_teams(context)
+    try:
+        request = parse_stats_args(context.args or [], now=now, tz=settings.tz, known_teams=known)
+    except PeriodError as error:
+        await message.reply_text(period_help(t, error.reason))
+        return
+    if request.query.previous is not None:
+        await message.reply_text(t("An export covers one period, for example /export Q1 2026."))
+        return
+    scope = await _scope(message, context, staff, request.team, known)
+    if scope is None:
+        return
+    await message.chat.send_action(ChatAction.UPLOAD_DOCUMENT)
+    period = request.query.current
+    async with context.services.session_factory.begin() as session:
+        figures = await collect_stats(
+            session, period=period, team=scope.team, now=now, tz=settings.tz
+        )
+        data = ExportData(
+            figures=figures,
+            contacts=await list_contacts_for_export(
+                session, start=period.start, end=period.end, team=scope.team
+            ),
+            followups=await list_followups_for_export(
+                session, start=period.start, end=period.end, team=scope.team
+            ),
+            generated_at=now,
+        )
+        await audit_report(
+            session,
+            staff=staff,
+            action=AuditAction.EXPORT,
+            kind="export",
+            label=period.label,
+            team=scope.team,
+            now=now,
+        )
+    workbook = await asyncio.to_thread(build_export_xlsx, t, data, settings.tz)
+    await message.reply_document(
+        document=workbook,
+        filename=export_filename(period.label, scope.team),
+        caption=t(
+            "Export for {team}, {label}: client codes only.",
+            team=team_label(t, scope.team),
+            label=period.label,
+        ),
+    )
+
+
+# The weekly digest ------------------------------------------------------------------------
+async def weekly_digest_job(context: NavContext) -> None:
+    services = context.services
+    await produce_weekly_digests(
+        services.session_factory, now=datetime.now(UTC), settings=services.settings
+    )
+
+
+def schedule_stats_jobs(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    """Sweep for due weekly digests every few minutes (idempotent: dedupe keys)."""
+    if app.job_queue is None:  # PTB without the job-queue extra: nothing to schedule
+        log.warning("no job queue: weekly digests will not be produced")
+        return
+    app.job_queue.run_repeating(
+        weekly_digest_job,
+        interval=DIGEST_INTERVAL_SECONDS,
+        first=15,
+        name=DIGEST_JOB_NAME,
+        job_kwargs={"misfire_grace_time": DIGEST_INTERVAL_SECONDS, "coalesce": True},
+    )

@@ -1,0 +1,485 @@
+"""SQL aggregates behind /stats, /overdue, /chart, /export and the weekly digest.
+
+Every figure is computed by the database (GROUP BY, COUNT DISTINCT, EXISTS, a window
+function); Python only receives a handful of grouped rows. The same statements run on SQLite
+and PostgreSQL. What each figure *means* is written down in ``bot/stats.py`` and the README;
+this module only counts.
+
+Team scope (``team=None`` means every team):
+
+* contacts, cohorts and engagement follow ``contacts.team`` — the logging staff member's team
+  when the contact was logged — so a client who moved team counts for each team that had
+  contact with them in the period, with all of their service events whoever logged them;
+* follow-ups, caseloads and overdue lists follow the navigator's current team;
+* safeguarding alerts follow ``safeguarding_alerts.team``.
+
+Times are aware UTC instants; periods are half-open ``[start, end)``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TypeVar
+
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    and_,
+    case,
+    exists,
+    func,
+    literal,
+    or_,
+    select,
+    true,
+    union,
+)
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import InstrumentedAttribute, aliased
+
+from storage.models import Client, Contact, FollowUp, SafeguardingAlert, ServiceEvent, Staff
+
+# String values of bot.domain enums (storage never imports bot).
+COHORT_OUTCOMES = ("made", "attempted")
+ELIGIBLE_STATUSES = ("referred", "engaged")
+ENGAGED = "engaged"
+DISENGAGED = "disengaged"
+OPEN = "open"
+CANCELLED = "cancelled"
+
+
+@dataclass(frozen=True)
+class ContactBreakdown:
+    """Contacts in the period grouped by outcome, setting and language at once (one scan)."""
+
+    rows: tuple[tuple[str, str | None, str, int], ...]  # (outcome, setting, language, count)
+
+    def by_outcome(self) -> dict[str, int]:
+        return _sum_by(self.rows, lambda row: row[0])
+
+    def by_setting(self) -> dict[str | None, int]:
+        return _sum_by(self.rows, lambda row: row[1])
+
+    def by_language(self) -> dict[str, int]:
+        return _sum_by(self.rows, lambda row: row[2])
+
+    @property
+    def total(self) -> int:
+        return sum(row[3] for row in self.rows)
+
+
+_Row = tuple[str, str | None, str, int]
+_K = TypeVar("_K")
+
+
+def _sum_by(rows: Sequence[_Row], key: Callable[[_Row], _K]) -> dict[_K, int]:
+    totals: dict[_K, int] = {}
+    for row in rows:  # a few dozen grouped rows, not contacts
+        totals[key(row)] = totals.get(key(row), 0) + row[3]
+    return totals
+
+
+@dataclass(frozen=True)
+class ClientCounts:
+    unique: int  # different clients with any contact in the period
+    new: int  # of those, clients with no contact (by any team) before the period
+
+
+@dataclass(frozen=True)
+class EngagementCount:
+    service: str
+    eligible: int
+    engaged: int
+
+
+@dataclass(frozen=True)
+class FollowUpCounts:
+    due: int  # not cancelled, due in the period and before `now`
+    on_time: int  # of those, completed before they became overdue
+
+
+@dataclass(frozen=True)
+class NavigatorFigures:
+    staff_id: int
+    display_name: str | None
+    contacts: int
+    open_caseload: int
+    overdue: int
+
+
+@dataclass(frozen=True)
+class OverdueFollowUp:
+    followup_id: int
+    staff_id: int
+    display_name: str | None
+    working_hours: str | None
+    client_code: str
+    due_at: datetime
+
+
+@dataclass(frozen=True)
+class ContactExportRow:
+    occurred_at: datetime
+    client_code: str
+    navigator: str | None
+    team: str
+    setting: str | None
+    outcome: str
+    language: str
+
+
+@dataclass(frozen=True)
+class FollowUpExportRow:
+    client_code: str
+    navigator: str | None
+    due_at: datetime
+    status: str
+    completed_at: datetime | None
+    completed_on_time: bool | None
+
+
+def _in_period(
+    column: ColumnElement[datetime] | InstrumentedAttribute[datetime],
+    start: datetime,
+    end: datetime,
+) -> ColumnElement[bool]:
+    return and_(column >= start, column < end)
+
+
+def _contact_scope(start: datetime, end: datetime, team: str | None) -> ColumnElement[bool]:
+    condition = _in_period(Contact.occurred_at, start, end)
+    if team is not None:
+        condition = and_(Contact.team == team, condition)
+    return condition
+
+
+async def count_contacts(
+    session: AsyncSession, *, start: datetime, end: datetime, team: str | None
+) -> ContactBreakdown:
+    rows = await session.execute(
+        select(Contact.outcome, Contact.setting, Contact.language, func.count())
+        .where(_contact_scope(start, end, team))
+        .group_by(Contact.outcome, Contact.setting, Contact.language)
+    )
+    return ContactBreakdown(
+        tuple((outcome, setting, language, int(n)) for outcome, setting, language, n in rows)
+    )
+
+
+async def count_clients(
+    session: AsyncSession, *, start: datetime, end: datetime, team: str | None
+) -> ClientCounts:
+    seen = (
+        select(Contact.client_id)
+        .where(_contact_scope(start, end, team))
+        .distinct()
+        .subquery("seen")
+    )
+    earlier = _contact_before(seen.c.client_id, start)
+    row = (
+        await session.execute(
+            select(
+                func.count(), func.coalesce(func.sum(case((~earlier, 1), else_=0)), 0)
+            ).select_from(seen)
+        )
+    ).one()
+    return ClientCounts(unique=int(row[0]), new=int(row[1]))
+
+
+def _contact_before(client_id: ColumnElement[int], start: datetime) -> ColumnElement[bool]:
+    """EXISTS a contact of this client (any team, any outcome) before ``start``."""
+    earlier = aliased(Contact)
+    return exists().where(earlier.client_id == client_id, earlier.occurred_at < start)
+
+
+def _cohort(start: datetime, end: datetime, team: str | None) -> Select[tuple[int]]:
+    return (
+        select(Contact.client_id)
+        .where(_contact_scope(start, end, team), Contact.outcome.in_(COHORT_OUTCOMES))
+        .distinct()
+    )
+
+
+def engagement_statement(
+    *, start: datetime, end: datetime, team: str | None, services: Sequence[str] | None = None
+) -> Select[tuple[str, int, int]]:
+    """One row per service: (service, eligible, engaged) under PRODUCT §5.
+
+    * cohort: clients with a made or attempted contact in ``[start, end)`` (team scope);
+    * per cohort client and service, over events before ``end``: eligible if any referred or
+      engaged event; ``engaged_in`` if an engaged event in the period; ``disengaged_in`` if a
+      disengaged event in the period;
+    * ``before``: the latest event before ``start`` (latest ``occurred_at``, then latest id);
+    * engaged = eligible and (engaged_in or (before is engaged and not disengaged_in)).
+    """
+    cohort = _cohort(start, end, team).cte("cohort")
+    event = ServiceEvent
+    scope = [event.client_id.in_(select(cohort.c.client_id))]
+    if services is not None:
+        scope.append(event.service.in_(list(services)))
+    per = (
+        select(
+            event.client_id,
+            event.service,
+            func.max(case((event.status.in_(ELIGIBLE_STATUSES), 1), else_=0)).label("eligible"),
+            func.max(
+                case((and_(event.status == ENGAGED, event.occurred_at >= start), 1), else_=0)
+            ).label("engaged_in"),
+            func.max(
+                case((and_(event.status == DISENGAGED, event.occurred_at >= start), 1), else_=0)
+            ).label("disengaged_in"),
+        )
+        .where(event.occurred_at < end, *scope)
+        .group_by(event.client_id, event.service)
+        .subquery("per")
+    )
+    ranked = (
+        select(
+            event.client_id,
+            event.service,
+            event.status,
+            func.row_number()
+            .over(
+                partition_by=(event.client_id, event.service),
+                order_by=(event.occurred_at.desc(), event.id.desc()),
+            )
+            .label("rank"),
+        )
+        .where(event.occurred_at < start, *scope)
+        .subquery("ranked")
+    )
+    before = (
+        select(ranked.c.client_id, ranked.c.service, ranked.c.status)
+        .where(ranked.c.rank == 1)
+        .subquery("before")
+    )
+    engaged = case(
+        (
+            and_(
+                per.c.eligible == 1,
+                or_(
+                    per.c.engaged_in == 1,
+                    and_(before.c.status == ENGAGED, per.c.disengaged_in == 0),
+                ),
+            ),
+            1,
+        ),
+        else_=0,
+    )
+    return (
+        select(per.c.service, func.sum(per.c.eligible), func.sum(engaged))
+        .select_from(
+            per.outerjoin(
+                before,
+                and_(before.c.client_id == per.c.client_id, before.c.service == per.c.service),
+            )
+        )
+        .group_by(per.c.service)
+    )
+
+
+async def count_engagement(
+    session: AsyncSession,
+    *,
+    start: datetime,
+    end: datetime,
+    team: str | None,
+    services: Sequence[str] | None = None,
+) -> dict[str, EngagementCount]:
+    """Eligible and engaged clients per service; services nobody is eligible for are absent."""
+    rows = await session.execute(
+        engagement_statement(start=start, end=end, team=team, services=services)
+    )
+    return {
+        service: EngagementCount(service, int(eligible or 0), int(engaged or 0))
+        for service, eligible, engaged in rows
+    }
+
+
+def _staff_team(team: str | None) -> ColumnElement[bool]:
+    return true() if team is None else Staff.team == team
+
+
+async def count_followups_due(
+    session: AsyncSession, *, start: datetime, end: datetime, now: datetime, team: str | None
+) -> FollowUpCounts:
+    """Follow-ups (not cancelled) of the team's navigators due in the period up to ``now``."""
+    on_time = case((FollowUp.completed_on_time.is_(True), 1), else_=0)
+    row = (
+        await session.execute(
+            select(func.count(), func.coalesce(func.sum(on_time), 0))
+            .select_from(FollowUp)
+            .join(Staff, Staff.id == FollowUp.staff_id)
+            .where(
+                _staff_team(team),
+                FollowUp.status != CANCELLED,
+                FollowUp.due_at >= start,
+                FollowUp.due_at < min(end, now),
+            )
+        )
+    ).one()
+    return FollowUpCounts(due=int(row[0]), on_time=int(row[1]))
+
+
+def _overdue(before: datetime) -> ColumnElement[bool]:
+    """Open and due before ``before`` — the local midnight starting today: the due day has
+    ended, so the follow-up is overdue (PRODUCT §6)."""
+    return and_(FollowUp.status == OPEN, FollowUp.due_at < before)
+
+
+async def count_overdue_followups(
+    session: AsyncSession, *, before: datetime, team: str | None
+) -> int:
+    return int(
+        await session.scalar(
+            select(func.count())
+            .select_from(FollowUp)
+            .join(Staff, Staff.id == FollowUp.staff_id)
+            .where(_staff_team(team), _overdue(before))
+        )
+        or 0
+    )
+
+
+async def count_safeguarding_alerts(
+    session: AsyncSession, *, start: datetime, end: datetime, team: str | None
+) -> int:
+    condition = _in_period(SafeguardingAlert.raised_at, start, end)
+    if team is not None:
+        condition = and_(SafeguardingAlert.team == team, condition)
+    return int(await session.scalar(select(func.count()).where(condition)) or 0)
+
+
+async def list_navigator_figures(
+    session: AsyncSession,
+    *,
+    start: datetime,
+    end: datetime,
+    overdue_before: datetime,
+    team: str | None,
+) -> list[NavigatorFigures]:
+    """One line per staff member of the team (active, or with contacts in the period):
+    contacts logged in the period, open clients they own, their overdue follow-ups."""
+    logged = (
+        select(Contact.staff_id, func.count().label("n"))
+        .where(_contact_scope(start, end, team))
+        .group_by(Contact.staff_id)
+        .subquery("logged")
+    )
+    contacts = func.coalesce(logged.c.n, 0)
+    caseload = (
+        select(func.count())
+        .where(Client.owner_id == Staff.id, Client.status == OPEN)
+        .correlate(Staff)
+        .scalar_subquery()
+    )
+    overdue = (
+        select(func.count())
+        .where(FollowUp.staff_id == Staff.id, _overdue(overdue_before))
+        .correlate(Staff)
+        .scalar_subquery()
+    )
+    member = and_(_staff_team(team), Staff.active.is_(True))
+    rows = await session.execute(
+        select(Staff.id, Staff.display_name, contacts, caseload, overdue)
+        .outerjoin(logged, logged.c.staff_id == Staff.id)
+        .where(or_(member, logged.c.n.is_not(None)))
+        .order_by(contacts.desc(), func.lower(func.coalesce(Staff.display_name, "")), Staff.id)
+    )
+    return [
+        NavigatorFigures(staff_id, name, int(n_contacts), int(n_caseload), int(n_overdue))
+        for staff_id, name, n_contacts, n_caseload, n_overdue in rows
+    ]
+
+
+async def list_overdue_followups(
+    session: AsyncSession, *, before: datetime, team: str | None
+) -> list[OverdueFollowUp]:
+    rows = await session.execute(
+        select(
+            FollowUp.id,
+            Staff.id,
+            Staff.display_name,
+            Staff.working_hours,
+            Client.code,
+            FollowUp.due_at,
+        )
+        .join(Staff, Staff.id == FollowUp.staff_id)
+        .join(Client, Client.id == FollowUp.client_id)
+        .where(_staff_team(team), _overdue(before))
+        .order_by(func.lower(func.coalesce(Staff.display_name, "")), Staff.id, FollowUp.due_at)
+    )
+    return [OverdueFollowUp(*row) for row in rows]
+
+
+async def list_teams(session: AsyncSession) -> list[str]:
+    """Every team name in use by staff or clients."""
+    rows = await session.scalars(union(select(Staff.team), select(Client.team)))
+    return sorted(set(rows))
+
+
+async def count_contacts_per_bucket(
+    session: AsyncSession, *, bounds: Sequence[datetime], team: str | None
+) -> list[int]:
+    """Contacts in each ``[bounds[i], bounds[i+1])``, in one pass over the whole span."""
+    if len(bounds) < 2:
+        return []
+    bucket = case(
+        *((Contact.occurred_at < upper, literal(index)) for index, upper in enumerate(bounds[1:])),
+        else_=literal(-1),
+    ).label("bucket")
+    rows = await session.execute(
+        select(bucket, func.count())
+        .where(_contact_scope(bounds[0], bounds[-1], team))
+        .group_by(bucket)
+    )
+    counts = [0] * (len(bounds) - 1)
+    for index, n in rows:
+        if 0 <= index < len(counts):
+            counts[index] = int(n)
+    return counts
+
+
+async def list_contacts_for_export(
+    session: AsyncSession, *, start: datetime, end: datetime, team: str | None
+) -> list[ContactExportRow]:
+    """Contacts in the period: codes and categories only, never the note."""
+    rows = await session.execute(
+        select(
+            Contact.occurred_at,
+            Client.code,
+            Staff.display_name,
+            Contact.team,
+            Contact.setting,
+            Contact.outcome,
+            Contact.language,
+        )
+        .join(Client, Client.id == Contact.client_id)
+        .join(Staff, Staff.id == Contact.staff_id)
+        .where(_contact_scope(start, end, team))
+        .order_by(Contact.occurred_at, Contact.id)
+    )
+    return [ContactExportRow(*row) for row in rows]
+
+
+async def list_followups_for_export(
+    session: AsyncSession, *, start: datetime, end: datetime, team: str | None
+) -> list[FollowUpExportRow]:
+    """Follow-ups of the team's navigators due in the period, any status."""
+    rows = await session.execute(
+        select(
+            Client.code,
+            Staff.display_name,
+            FollowUp.due_at,
+            FollowUp.status,
+            FollowUp.completed_at,
+            FollowUp.completed_on_time,
+        )
+        .join(Staff, Staff.id == FollowUp.staff_id)
+        .join(Client, Client.id == FollowUp.client_id)
+        .where(_staff_team(team), _in_period(FollowUp.due_at, start, end))
+        .order_by(FollowUp.due_at, FollowUp.id)
+    )
+    return [FollowUpExportRow(*row) for row in rows]

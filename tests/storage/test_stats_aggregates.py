@@ -1,0 +1,273 @@
+"""The SQL aggregates behind /stats on a real database (SQLite, and PostgreSQL if set)."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from sqlalchemy import update
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.contacts import reminder_settings
+from bot.context import StaffMember
+from bot.domain import Outcome, Role, Service, ServiceStatus
+from bot.periods import Period, period_between
+from bot.reports import collect_overdue, collect_stats
+from bot.stats import Rate
+from storage.models import Client
+from storage.staff import create_or_reactivate_staff
+from storage.stats import (
+    count_clients,
+    count_contacts,
+    count_contacts_per_bucket,
+    count_engagement,
+    count_followups_due,
+    count_overdue_followups,
+    count_safeguarding_alerts,
+    list_navigator_figures,
+    list_teams,
+)
+from tests.conftest import make_settings
+from tests.stats_cohort import DRUG, ENG, ETE, Q1, Q2, REF, CohortBuilder, Expected
+
+Factory = async_sessionmaker[AsyncSession]
+TZ = ZoneInfo("Europe/London")
+SETTINGS = reminder_settings(make_settings("sqlite+aiosqlite://"))
+Q1_2026 = period_between(date(2026, 1, 1), date(2026, 3, 31), TZ)
+Q2_2026 = period_between(date(2026, 4, 1), date(2026, 6, 30), TZ)
+LATER = datetime(2026, 7, 15, 12, 0, tzinfo=UTC)
+
+
+async def _member(
+    factory: Factory, telegram_id: int, *, team: str = "hospital", role: Role = Role.NAVIGATOR
+) -> StaffMember:
+    async with factory.begin() as session:
+        row = await create_or_reactivate_staff(
+            session,
+            telegram_id=telegram_id,
+            role=role.value,
+            team=team,
+            display_name=f"Nav {telegram_id}",
+            telegram_language="en",
+        )
+    return StaffMember.from_row(row)
+
+
+async def _engagement(factory: Factory, period: Period, team: str | None = "hospital") -> dict:
+    async with factory() as session:
+        counts = await count_engagement(session, start=period.start, end=period.end, team=team)
+    return {service: (c.engaged, c.eligible) for service, c in counts.items()}
+
+
+async def test_the_cohort_gives_the_headline_figures(session_factory: Factory) -> None:
+    staff = await _member(session_factory, 1)
+    await CohortBuilder(session_factory, staff, SETTINGS).build()
+
+    for period, expected in ((Q1_2026, Q1), (Q2_2026, Q2)):
+        assert await _engagement(session_factory, period) == {
+            DRUG.value: expected.drug,
+            ETE.value: expected.ete,
+        }
+        await _check_counts(session_factory, period, expected)
+
+    async with session_factory() as session:
+        figures = await collect_stats(session, period=Q2_2026, team="hospital", now=LATER, tz=TZ)
+    assert figures.engagement[Service.DRUG_TREATMENT] == Rate(22, 30)
+    assert figures.engagement[Service.DRUG_TREATMENT].percent == 73
+    assert figures.engagement[Service.ETE].percent == 59
+    assert Service.HOUSING not in figures.engagement
+
+
+async def _check_counts(factory: Factory, period: Period, expected: Expected) -> None:
+    async with factory() as session:
+        contacts = await count_contacts(session, start=period.start, end=period.end, team=None)
+        clients = await count_clients(session, start=period.start, end=period.end, team=None)
+    assert contacts.by_outcome() == {
+        key: value
+        for key, value in (
+            ("made", expected.made),
+            ("attempted", expected.attempted),
+            ("declined", expected.declined),
+        )
+        if value
+    }
+    assert (clients.unique, clients.new) == (expected.unique, expected.new)
+
+
+async def test_an_empty_period_has_no_eligible_clients(session_factory: Factory) -> None:
+    staff = await _member(session_factory, 1)
+    await CohortBuilder(session_factory, staff, SETTINGS).build()
+    empty = period_between(date(2024, 1, 1), date(2024, 1, 31), TZ)
+    assert await _engagement(session_factory, empty) == {}
+    async with session_factory() as session:
+        figures = await collect_stats(session, period=empty, team=None, now=LATER, tz=TZ)
+    assert figures.contacts == 0
+    assert figures.unique_clients == 0
+    assert figures.engagement == {}
+    assert figures.followups_on_time == Rate(0, 0)
+    assert figures.followups_on_time.percent is None
+
+
+async def test_the_october_clock_change_puts_local_half_past_midnight_on_its_day(
+    session_factory: Factory,
+) -> None:
+    staff = await _member(session_factory, 1)
+    builder = CohortBuilder(session_factory, staff, SETTINGS)
+    # 2026-10-25: BST ends at 02:00. 00:30 local that day is 23:30 UTC the day before.
+    await builder.log("C100", datetime(2026, 10, 24, 23, 30, tzinfo=UTC), (DRUG, REF))
+    # 00:30 local on 1 October (BST) is 23:30 UTC on 30 September.
+    await builder.log("C101", datetime(2026, 9, 30, 23, 30, tzinfo=UTC))
+    # 00:30 local on 1 November (GMT) is 00:30 UTC: November, not October.
+    await builder.log("C102", datetime(2026, 11, 1, 0, 30, tzinfo=UTC))
+
+    async def total(first: date, last: date) -> int:
+        period = period_between(first, last, TZ)
+        async with session_factory() as session:
+            breakdown = await count_contacts(
+                session, start=period.start, end=period.end, team="hospital"
+            )
+        return breakdown.total
+
+    assert await total(date(2026, 10, 25), date(2026, 10, 25)) == 1
+    assert await total(date(2026, 10, 24), date(2026, 10, 24)) == 0
+    assert await total(date(2026, 10, 1), date(2026, 10, 31)) == 2
+    assert await total(date(2026, 9, 1), date(2026, 9, 30)) == 0
+    assert await total(date(2026, 11, 1), date(2026, 11, 30)) == 1
+    # The week of the clock change (25 hours longer on Sunday) holds the boundary contact.
+    week = period_between(date(2026, 10, 19), date(2026, 10, 25), TZ)
+    assert week.end - week.start == timedelta(days=7, hours=1)
+    assert await _engagement(session_factory, week) == {DRUG.value: (0, 1)}
+
+
+async def test_a_client_who_moved_team_counts_for_each_team_that_saw_them(
+    session_factory: Factory,
+) -> None:
+    hospital = await _member(session_factory, 1, team="hospital")
+    community = await _member(session_factory, 2, team="community")
+    builder = CohortBuilder(session_factory, hospital, SETTINGS)
+    await builder.log("T100", datetime(2026, 2, 1, 10, tzinfo=UTC), (DRUG, ENG))
+    async with session_factory.begin() as session:
+        await session.execute(
+            update(Client)
+            .where(Client.code == "T100")
+            .values(team="community", owner_id=community.id)
+        )
+    await builder.log("T100", datetime(2026, 5, 1, 10, tzinfo=UTC), staff=community)
+    # In Q2 only the community team had contact; the engagement logged by the hospital team
+    # in Q1 carries over (latest event before Q2 is engaged).
+    assert await _engagement(session_factory, Q2_2026, "community") == {DRUG.value: (1, 1)}
+    assert await _engagement(session_factory, Q2_2026, "hospital") == {}
+    assert await _engagement(session_factory, Q1_2026, "hospital") == {DRUG.value: (1, 1)}
+    assert await _engagement(session_factory, Q1_2026, "community") == {}
+    # Seen by both teams in one period: once per team, once for all teams.
+    await builder.log("T100", datetime(2026, 5, 2, 10, tzinfo=UTC))
+    assert await _engagement(session_factory, Q2_2026, "hospital") == {DRUG.value: (1, 1)}
+    assert await _engagement(session_factory, Q2_2026, None) == {DRUG.value: (1, 1)}
+    async with session_factory() as session:
+        assert await list_teams(session) == ["community", "hospital"]
+        clients = await count_clients(
+            session, start=Q2_2026.start, end=Q2_2026.end, team="community"
+        )
+        assert (clients.unique, clients.new) == (1, 0)  # seen before, by another team
+
+
+async def test_reengaged_after_an_old_disengagement_still_counts(session_factory: Factory) -> None:
+    staff = await _member(session_factory, 1)
+    builder = CohortBuilder(session_factory, staff, SETTINGS)
+    code = "R100"
+    await builder.log(code, datetime(2025, 6, 1, 10, tzinfo=UTC), (DRUG, ENG))
+    await builder.log(
+        code, datetime(2025, 7, 1, 10, tzinfo=UTC), (DRUG, DIS := ServiceStatus.DISENGAGED)
+    )
+    await builder.log(code, datetime(2025, 9, 1, 10, tzinfo=UTC), (DRUG, ENG))
+    await builder.log(code, datetime(2026, 2, 1, 10, tzinfo=UTC))
+    assert await _engagement(session_factory, Q1_2026) == {DRUG.value: (1, 1)}
+    # Engaged and disengaged within the period: the engaged event in P counts.
+    await builder.log(code, datetime(2026, 4, 2, 10, tzinfo=UTC), (DRUG, ENG))
+    await builder.log(code, datetime(2026, 4, 9, 10, tzinfo=UTC), (DRUG, DIS))
+    assert await _engagement(session_factory, Q2_2026) == {DRUG.value: (1, 1)}
+    # Only a disengagement in the period after an engagement before it: not engaged.
+    await builder.log(code, datetime(2026, 8, 1, 10, tzinfo=UTC))
+    q3 = period_between(date(2026, 7, 1), date(2026, 9, 30), TZ)
+    assert await _engagement(session_factory, q3) == {DRUG.value: (0, 1)}
+
+
+async def test_followups_overdue_alerts_navigators_and_buckets(session_factory: Factory) -> None:
+    aisha = await _member(session_factory, 1)
+    bilal = await _member(session_factory, 2)
+    other = await _member(session_factory, 3, team="community")
+    builder = CohortBuilder(session_factory, aisha, SETTINGS)
+    base = datetime(2026, 3, 2, 10, tzinfo=UTC)  # a Monday
+    # Aisha: F1 due 3/3 and done on 3/3 (on time); F2 due 4/3, done 6/3 (late).
+    await builder.log("F001", base, follow_up_at=base + timedelta(days=1))
+    await builder.log("F001", base + timedelta(days=1))
+    await builder.log("F002", base, follow_up_at=base + timedelta(days=2))
+    await builder.log("F002", base + timedelta(days=4))
+    # Bilal: F3 due 5/3, never done (overdue); weapon risk raises an alert.
+    async with session_factory.begin() as session:
+        from bot.contacts import ContactInput, save_contact
+        from bot.domain import Risk
+
+        await save_contact(
+            session,
+            staff=bilal,
+            contact=ContactInput(
+                client_code="F003",
+                setting=None,
+                outcome=Outcome.MADE,
+                risks=(Risk.WEAPON,),
+                occurred_at=base,
+                follow_up_at=base + timedelta(days=3),
+            ),
+            now=base,
+            settings=SETTINGS,
+        )
+    await builder.log("F004", base, staff=other, follow_up_at=base + timedelta(days=3))
+    march = period_between(date(2026, 3, 1), date(2026, 3, 31), TZ)
+    now = datetime(2026, 3, 10, 12, tzinfo=UTC)
+    today = datetime(2026, 3, 10, 0, tzinfo=UTC)  # GMT in March before the 29th
+    async with session_factory() as session:
+        due = await count_followups_due(
+            session, start=march.start, end=march.end, now=now, team="hospital"
+        )
+        assert (due.due, due.on_time) == (3, 1)
+        assert await count_overdue_followups(session, before=today, team="hospital") == 1
+        assert await count_overdue_followups(session, before=today, team=None) == 2
+        assert (
+            await count_safeguarding_alerts(
+                session, start=march.start, end=march.end, team="hospital"
+            )
+            == 1
+        )
+        navigators = await list_navigator_figures(
+            session, start=march.start, end=march.end, overdue_before=today, team="hospital"
+        )
+        assert [(n.display_name, n.contacts, n.open_caseload, n.overdue) for n in navigators] == [
+            ("Nav 1", 4, 2, 0),
+            ("Nav 2", 1, 1, 1),
+        ]
+        weeks = [datetime(2026, 3, 1, tzinfo=UTC) + timedelta(days=7 * i) for i in range(3)]
+        assert await count_contacts_per_bucket(session, bounds=weeks, team="hospital") == [5, 0]
+        assert await count_contacts_per_bucket(session, bounds=weeks, team=None) == [6, 0]
+        overdue = await collect_overdue(session, team=None, now=now, tz=TZ)
+    # Due Thu 5/3: Fri 6, Mon 9, Tue 10 are working days after it.
+    assert [(o.client_code, o.working_days_overdue) for o in overdue] == [
+        ("F003", 3),
+        ("F004", 3),
+    ]
+
+
+@pytest.mark.parametrize("team", ["hospital", None])
+async def test_declined_only_clients_are_not_in_the_cohort(
+    session_factory: Factory, team: str | None
+) -> None:
+    staff = await _member(session_factory, 1)
+    builder = CohortBuilder(session_factory, staff, SETTINGS)
+    await builder.log(
+        "M100", datetime(2026, 2, 1, tzinfo=UTC), (DRUG, ENG), outcome=Outcome.DECLINED
+    )
+    await builder.log(
+        "M101", datetime(2026, 2, 1, tzinfo=UTC), (DRUG, REF), outcome=Outcome.ATTEMPTED
+    )
+    assert await _engagement(session_factory, Q1_2026, team) == {DRUG.value: (0, 1)}

@@ -1,0 +1,87 @@
+"""The weekly digest is produced once per supervisor and week, at their Monday window start."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.contacts import reminder_settings
+from bot.context import StaffMember
+from bot.digest import produce_weekly_digests
+from storage.models import OutboxMessage
+from storage.staff import create_or_reactivate_staff
+from tests.conftest import make_settings
+from tests.handlers.harness import running_harness
+from tests.stats_cohort import DRUG, ENG, CohortBuilder
+
+Factory = async_sessionmaker[AsyncSession]
+SETTINGS = make_settings("sqlite+aiosqlite://")
+MONDAY_9_BST = datetime(2026, 7, 13, 8, 0, tzinfo=UTC)  # Monday 13 July 2026, 09:00 local
+
+
+async def _staff(factory: Factory, telegram_id: int, role: str, **fields: object) -> StaffMember:
+    async with factory.begin() as session:
+        row = await create_or_reactivate_staff(
+            session,
+            telegram_id=telegram_id,
+            role=role,
+            team="hospital",
+            display_name=f"Staff {telegram_id}",
+            telegram_language="en",
+        )
+        for key, value in fields.items():
+            setattr(row, key, value)
+    return StaffMember.from_row(row)
+
+
+async def _outbox(factory: Factory) -> list[OutboxMessage]:
+    async with factory() as session:
+        return list((await session.scalars(select(OutboxMessage).order_by(OutboxMessage.id))).all())
+
+
+async def test_digest_at_the_monday_window_start_once(session_factory: Factory) -> None:
+    nav = await _staff(session_factory, 1, "navigator")
+    sup = await _staff(session_factory, 2, "supervisor")
+    late = await _staff(session_factory, 3, "supervisor", working_hours="tue-fri 10:00-16:00")
+    builder = CohortBuilder(session_factory, nav, reminder_settings(SETTINGS))
+    await builder.log("C001", datetime(2026, 7, 8, 10, tzinfo=UTC), (DRUG, ENG))  # last week
+    await builder.log(
+        "C002",
+        datetime(2026, 7, 1, 10, tzinfo=UTC),
+        follow_up_at=datetime(2026, 7, 6, 9, tzinfo=UTC),
+    )
+
+    early = MONDAY_9_BST - timedelta(minutes=1)
+    assert await produce_weekly_digests(session_factory, now=early, settings=SETTINGS) == 0
+    now = MONDAY_9_BST + timedelta(minutes=3)
+    assert await produce_weekly_digests(session_factory, now=now, settings=SETTINGS) == 1
+    assert await produce_weekly_digests(session_factory, now=now, settings=SETTINGS) == 0
+
+    [digest] = await _outbox(session_factory)
+    assert (digest.kind, digest.recipient_id) == ("notice", sup.id)
+    assert digest.dedupe_key == f"digest:{sup.id}:2026-W29"
+    assert digest.not_before == MONDAY_9_BST
+    text = digest.payload["text"]
+    assert text.startswith("<b>Weekly digest</b>\n<b>Stats for hospital — 2026-W28</b>")
+    assert "Drug treatment: 100% (1/1)" in text
+    assert "C002 — due Mon 06/07/2026 10:00, 5 working days overdue" in text
+    assert len(text) <= 4096
+
+    # The supervisor who starts on Tuesdays gets theirs then, once.
+    tuesday = datetime(2026, 7, 14, 9, 0, tzinfo=UTC)  # 10:00 local
+    assert await produce_weekly_digests(session_factory, now=tuesday, settings=SETTINGS) == 1
+    assert await produce_weekly_digests(session_factory, now=tuesday, settings=SETTINGS) == 0
+    keys = [row.dedupe_key for row in await _outbox(session_factory)]
+    assert keys == [f"digest:{sup.id}:2026-W29", f"digest:{late.id}:2026-W29"]
+    # Next week, a new digest for each.
+    next_monday = MONDAY_9_BST + timedelta(days=7, minutes=5)
+    assert await produce_weekly_digests(session_factory, now=next_monday, settings=SETTINGS) == 1
+
+
+async def test_the_digest_job_is_scheduled_at_start(sqlite_url: str) -> None:
+    async with running_harness(make_settings(sqlite_url)) as h:
+        assert h.app.job_queue is not None
+        jobs = h.app.job_queue.get_jobs_by_name("weekly-digest")
+        assert len(jobs) == 1

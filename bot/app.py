@@ -18,6 +18,7 @@ from bot.config import TOKEN_MISSING_MESSAGE, Settings
 from bot.context import AppServices, NavContext
 from bot.domain import Role
 from bot.i18n import Translator
+from bot.sender import schedule_jobs
 from storage.db import create_engine, create_session_factory
 from storage.staff import list_staff, set_app_state
 
@@ -77,6 +78,7 @@ async def start_services(app: NavApplication) -> None:
     if app.bot.username:
         async with services.session_factory.begin() as session:
             await set_app_state(session, key="bot_username", value=app.bot.username)
+    schedule_jobs(app)
 
 
 async def _post_shutdown(app: NavApplication) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 from typing import Any
 
@@ -50,6 +51,8 @@ class AppServices:
     engine: AsyncEngine
     session_factory: async_sessionmaker[AsyncSession]
     instance_id: str
+    sender: Any  # bot.sender.Sender, built on first use by the reminder sweep
+    sweep_lock: asyncio.Lock  # one sweep at a time per process
 
 
 class NavContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], AppServices]):

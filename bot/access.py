@@ -26,6 +26,8 @@ class CommandSpec:
 COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec("help", N_("What I can do for you"), Role.NAVIGATOR),
     CommandSpec("cancel", N_("Stop what we are doing"), Role.NAVIGATOR),
+    CommandSpec("due", N_("My follow-ups due today and overdue"), Role.NAVIGATOR),
+    CommandSpec("hours", N_("My working hours for reminders"), Role.NAVIGATOR),
     CommandSpec("invite", N_("Invite a colleague: /invite navigator hospital"), Role.SUPERVISOR),
 )
 

@@ -7,7 +7,7 @@ from typing import Any
 from telegram import Update
 from telegram.ext import Application, CommandHandler, MessageHandler, TypeHandler, filters
 
-from handlers import errors, fallback, guard, onboarding
+from handlers import errors, fallback, guard, onboarding, reminders
 
 
 def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
@@ -18,6 +18,9 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     app.add_handler(CommandHandler("start", onboarding.start))
     app.add_handler(CommandHandler("help", onboarding.help_command))
     app.add_handler(CommandHandler("invite", onboarding.invite))
+    # Reminder buttons, Reschedule (a short conversation), /due, /hours, block/unblock.
+    for handler in reminders.handlers():
+        app.add_handler(handler)
     app.add_handler(MessageHandler(filters.ALL, fallback.unknown))
 
     app.add_error_handler(errors.on_error)

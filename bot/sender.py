@@ -87,6 +87,10 @@ class Pacer:
         self._chat_next: dict[int, float] = {}
         self._lock = asyncio.Lock()
 
+    def chat_wait(self, chat_id: int) -> float:
+        """Seconds until this chat may get its next message."""
+        return max(0.0, self._chat_next.get(chat_id, 0.0) - asyncio.get_running_loop().time())
+
     async def acquire(self, chat_id: int) -> None:
         loop = asyncio.get_running_loop()
         delay = self._chat_next.get(chat_id, 0.0) - loop.time()
@@ -285,12 +289,21 @@ class Sender:
                 report.skipped += 1
             return
         recipient, rendered = prepared
-        await self.pacer.acquire(recipient.telegram_id)
         loop = asyncio.get_running_loop()
-        if loop.time() - job.claimed_at > self.settings.delivery_lease_seconds * 0.8:
+        lease = self.settings.delivery_lease_seconds
+        wait = self.pacer.chat_wait(recipient.telegram_id)
+        if loop.time() - job.claimed_at + wait > lease * 0.5:
+            # The chat's pace would keep this row waiting past a safe part of our claim:
+            # give it back, due when the chat is free, without reserving a slot.
+            await self._release(job, report, error="lease", delay=wait)
+            return
+        await self.pacer.acquire(recipient.telegram_id)
+        if loop.time() - job.claimed_at > lease * 0.8:
             # Our claim is about to lapse: another process may take the row over, so sending
             # now could send it twice. Give it back instead.
-            await self._release(job, report, error="lease", delay=0.0)
+            await self._release(
+                job, report, error="lease", delay=self.pacer.chat_wait(recipient.telegram_id)
+            )
             return
         markup = (
             InlineKeyboardMarkup(
@@ -307,8 +320,12 @@ class Sender:
                 chat_id=recipient.telegram_id, text=rendered.text, reply_markup=markup
             )
         except RetryAfter as error:
-            wait = error.retry_after
-            seconds = wait.total_seconds() if isinstance(wait, timedelta) else float(wait)
+            retry_after = error.retry_after
+            seconds = (
+                retry_after.total_seconds()
+                if isinstance(retry_after, timedelta)
+                else float(retry_after)
+            )
             await self._release(job, report, error="RetryAfter", delay=seconds)
         except Forbidden:
             await self._forbidden(job, recipient, report)

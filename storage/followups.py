@@ -112,16 +112,36 @@ async def list_followups_to_remind(
     Reads the `next_reminder_at` index only as far as what is due: the cost follows the
     number of due follow-ups, not the number stored.
     """
-    rows = await session.execute(
-        select(FollowUp, Client.code, Staff.working_hours, Staff.team)
-        .join(Client, Client.id == FollowUp.client_id)
-        .join(Staff, Staff.id == FollowUp.staff_id)
-        .where(FollowUp.next_reminder_at <= now, FollowUp.status == "open")
-        .order_by(FollowUp.next_reminder_at, FollowUp.id)
-        .limit(limit)
-        .with_for_update(skip_locked=True, of=FollowUp)
+    # Two steps on purpose: on the follow-ups table alone both planners walk the
+    # next_reminder_at index; joined, SQLite may prefer the staff index and scan a caseload.
+    followups = (
+        await session.scalars(
+            select(FollowUp)
+            .where(FollowUp.next_reminder_at <= now, FollowUp.status == "open")
+            .order_by(FollowUp.next_reminder_at, FollowUp.id)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+    ).all()
+    if not followups:
+        return []
+    client_rows = await session.execute(
+        select(Client.id, Client.code).where(Client.id.in_({f.client_id for f in followups}))
     )
-    return [(followup, code, hours, team) for followup, code, hours, team in rows.all()]
+    codes: dict[int, str] = dict(client_rows.tuples().all())
+    owners = {
+        row.id: (row.working_hours, row.team)
+        for row in (
+            await session.execute(
+                select(Staff.id, Staff.working_hours, Staff.team).where(
+                    Staff.id.in_({f.staff_id for f in followups})
+                )
+            )
+        ).all()
+    }
+    return [
+        (f, codes[f.client_id], owners[f.staff_id][0], owners[f.staff_id][1]) for f in followups
+    ]
 
 
 async def list_open_followups_of_staff(

@@ -10,8 +10,8 @@ its own short sessions:
    the row claimed; once the lease (`DELIVERY_LEASE_SECONDS`) is over any process reclaims it.
 
 Sends are paced by the recipient's chat (`RATE_LIMIT_PER_CHAT_PER_SECOND`) and overall (at most
-`RATE_LIMIT_OVERALL_PER_SECOND` requests started in any window slightly longer than a
-second, so a server counting by the second never sees more), on top of PTB's AIORateLimiter,
+`RATE_LIMIT_OVERALL_PER_SECOND` requests in flight or finished within the last second, so a
+server counting by the second never sees more), on top of PTB's AIORateLimiter,
 which retries a 429 after the time Telegram gives. A 429 that survives its retries releases
 the row until that time; a 403 fails the row and marks the recipient unreachable (their
 supervisors and the admins are told once); network errors release it with exponential
@@ -68,7 +68,7 @@ log = logging.getLogger(__name__)
 CLAIM_BATCH = 100
 MAX_ATTEMPTS = 12
 MAX_BACKOFF_SECONDS = 600
-PACING_WINDOW_SECONDS = 1.05  # a little over a second: latency jitter must not beat a 1 s window
+PACING_WINDOW_SECONDS = 1.01  # a hair over a second, for clock granularity
 SWEEP_JOB_NAME = "sweep_and_deliver"
 
 
@@ -77,13 +77,19 @@ def utcnow() -> datetime:
 
 
 class Pacer:
-    """At most `overall` sends started in any `PACING_WINDOW_SECONDS`, and at most one every
-    `1 / per_chat` seconds to the same chat."""
+    """At most `overall` requests in flight or finished within the last window, and at most
+    one every `1 / per_chat` seconds to the same chat.
+
+    Counting by completion, not by start, is what keeps a server that counts requests per
+    second happy whatever the latency: any request it handles inside a one-second window
+    either is still in flight or finished inside that window when the last of them started.
+    """
 
     def __init__(self, *, overall: float, per_chat: float) -> None:
         self._capacity = max(1, math.floor(overall))
         self._chat_gap = 1.0 / per_chat
-        self._starts: deque[float] = deque()
+        self._finished: deque[float] = deque()
+        self._in_flight = 0
         self._chat_next: dict[int, float] = {}
         self._lock = asyncio.Lock()
 
@@ -99,13 +105,20 @@ class Pacer:
         async with self._lock:
             while True:
                 now = loop.time()
-                while self._starts and now - self._starts[0] >= PACING_WINDOW_SECONDS:
-                    self._starts.popleft()
-                if len(self._starts) < self._capacity:
+                while self._finished and now - self._finished[0] >= PACING_WINDOW_SECONDS:
+                    self._finished.popleft()
+                if self._in_flight + len(self._finished) < self._capacity:
                     break
-                await asyncio.sleep(PACING_WINDOW_SECONDS - (now - self._starts[0]))
-            self._starts.append(now)
+                if self._finished:
+                    await asyncio.sleep(PACING_WINDOW_SECONDS - (now - self._finished[0]))
+                else:
+                    await asyncio.sleep(0.005)  # everything is in flight: wait for one
+            self._in_flight += 1
         self._chat_next[chat_id] = loop.time() + self._chat_gap
+
+    def release(self) -> None:
+        self._in_flight -= 1
+        self._finished.append(asyncio.get_running_loop().time())
 
 
 @dataclass
@@ -299,6 +312,7 @@ class Sender:
             return
         await self.pacer.acquire(recipient.telegram_id)
         if loop.time() - job.claimed_at > lease * 0.8:
+            self.pacer.release()
             # Our claim is about to lapse: another process may take the row over, so sending
             # now could send it twice. Give it back instead.
             await self._release(
@@ -316,9 +330,12 @@ class Sender:
             else None
         )
         try:
-            message = await self.bot.send_message(
-                chat_id=recipient.telegram_id, text=rendered.text, reply_markup=markup
-            )
+            try:
+                message = await self.bot.send_message(
+                    chat_id=recipient.telegram_id, text=rendered.text, reply_markup=markup
+                )
+            finally:
+                self.pacer.release()
         except RetryAfter as error:
             retry_after = error.retry_after
             seconds = (

@@ -99,8 +99,13 @@ async def _marker(url: str, telegram_id: int, text: str) -> None:
         await engine.dispose()
 
 
+def _is_nudge_text(text: str, code: str) -> bool:
+    """A due or overdue nudge for this client (not the agenda, which also names it)."""
+    return f"<b>{code}</b>" in text and ("Follow-up due:" in text or "Overdue follow-up:" in text)
+
+
 def _nudges(api: FakeBotApi, chat_id: int, code: str) -> list[str]:
-    return [t for t in api.messages_to(chat_id) if f"<b>{code}</b>" in t and "ollow-up" in t]
+    return [t for t in api.messages_to(chat_id) if _is_nudge_text(t, code)]
 
 
 def _is_nudge(chat_id: int, code: str) -> Callable[[ApiCall], bool]:
@@ -109,8 +114,7 @@ def _is_nudge(chat_id: int, code: str) -> Callable[[ApiCall], bool]:
             call.method == "sendMessage"
             and call.fault is None
             and call.params.get("chat_id") in (chat_id, str(chat_id))
-            and f"<b>{code}</b>" in (call.text or "")
-            and "ollow-up" in (call.text or "")
+            and _is_nudge_text(call.text or "", code)
         )
 
     return predicate

@@ -7,11 +7,13 @@ import asyncio
 import json
 import secrets
 import sys
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from urllib.parse import urlparse
 
 from pydantic import ValidationError
+from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Update
 
 from bot.access import normalise_team
@@ -27,6 +29,18 @@ from storage.audit import create_audit_entry
 from storage.db import create_engine, create_session_factory, sqlite_path
 from storage.migrate import migrate, migrate_blocking
 from storage.staff import get_app_state, list_staff, mark_staff_revoked
+
+
+@asynccontextmanager
+async def _transaction(settings: Settings) -> AsyncIterator[AsyncSession]:
+    """A migrated database and one transaction on it: what every admin command needs."""
+    await migrate(settings.database_url)
+    engine = create_engine(settings.database_url)
+    try:
+        async with create_session_factory(engine).begin() as session:
+            yield session
+    finally:
+        await engine.dispose()
 
 
 class CliError(Exception):
@@ -145,21 +159,16 @@ async def _invite(
         days = parse_duration_days(expires) if expires else settings.invite_expiry_days
     except ValueError as error:
         raise CliError(str(error)) from None
-    await migrate(settings.database_url)
-    engine = create_engine(settings.database_url)
-    try:
-        async with create_session_factory(engine).begin() as session:
-            code, expires_at = await issue_invite(
-                session,
-                role=Role(role),
-                team=team,
-                display_name=(name or "").strip()[:64] or None,
-                now=datetime.now(UTC),
-                expires_in_days=days,
-            )
-            username = settings.bot_username or await get_app_state(session, key="bot_username")
-    finally:
-        await engine.dispose()
+    async with _transaction(settings) as session:
+        code, expires_at = await issue_invite(
+            session,
+            role=Role(role),
+            team=team,
+            display_name=(name or "").strip()[:64] or None,
+            now=datetime.now(UTC),
+            expires_in_days=days,
+        )
+        username = settings.bot_username or await get_app_state(session, key="bot_username")
     local = expires_at.astimezone(settings.tz).strftime("%Y-%m-%d %H:%M %Z")
     print(f"/start {code}")
     if username:
@@ -169,13 +178,8 @@ async def _invite(
 
 
 async def _users(settings: Settings) -> int:
-    await migrate(settings.database_url)
-    engine = create_engine(settings.database_url)
-    try:
-        async with create_session_factory(engine)() as session:
-            staff = await list_staff(session)
-    finally:
-        await engine.dispose()
+    async with _transaction(settings) as session:
+        staff = await list_staff(session)
     header = ("telegram_id", "name", "role", "team", "language", "active", "reachable")
     rows = [
         (
@@ -203,23 +207,18 @@ async def _revoke(settings: Settings, raw_id: str) -> int:
     if not raw_id.isdigit():
         raise CliError(f"expected a numeric Telegram id, got {raw_id!r}")
     telegram_id = int(raw_id)
-    await migrate(settings.database_url)
-    engine = create_engine(settings.database_url)
-    try:
-        async with create_session_factory(engine).begin() as session:
-            now = datetime.now(UTC)
-            staff = await mark_staff_revoked(session, telegram_id=telegram_id, at=now)
-            if staff is None:
-                raise CliError(f"no staff member has Telegram id {telegram_id}")
-            await create_audit_entry(
-                session,
-                action=AuditAction.REVOKE,
-                client_code=None,
-                detail=f"telegram_id={telegram_id}",
-                at=now,
-            )
-    finally:
-        await engine.dispose()
+    async with _transaction(settings) as session:
+        now = datetime.now(UTC)
+        staff = await mark_staff_revoked(session, telegram_id=telegram_id, at=now)
+        if staff is None:
+            raise CliError(f"no staff member has Telegram id {telegram_id}")
+        await create_audit_entry(
+            session,
+            action=AuditAction.REVOKE,
+            client_code=None,
+            detail=f"telegram_id={telegram_id}",
+            at=now,
+        )
     print(f"revoked {telegram_id}; they are refused from their next message")
     return 0
 
@@ -234,13 +233,8 @@ def _code(raw: str) -> str:
 
 
 async def _client_export(settings: Settings, code: str) -> int:
-    await migrate(settings.database_url)
-    engine = create_engine(settings.database_url)
-    try:
-        async with create_session_factory(engine).begin() as session:
-            data = await export_client(session, code=code, now=datetime.now(UTC))
-    finally:
-        await engine.dispose()
+    async with _transaction(settings) as session:
+        data = await export_client(session, code=code, now=datetime.now(UTC))
     if data is None:
         raise CliError(f"no client {code}")
     print(json.dumps(data, ensure_ascii=False, indent=2))
@@ -250,13 +244,8 @@ async def _client_export(settings: Settings, code: str) -> int:
 async def _client_erase(settings: Settings, code: str, *, confirmed: bool) -> int:
     if not confirmed:
         raise CliError(f"this erases {code} and all its contacts for good; add --yes to do it")
-    await migrate(settings.database_url)
-    engine = create_engine(settings.database_url)
-    try:
-        async with create_session_factory(engine).begin() as session:
-            contacts = await erase_client(session, code=code, now=datetime.now(UTC))
-    finally:
-        await engine.dispose()
+    async with _transaction(settings) as session:
+        contacts = await erase_client(session, code=code, now=datetime.now(UTC))
     if contacts is None:
         raise CliError(f"no client {code}")
     print(f"erased {code}: {contacts} contacts and everything attached; the audit log records it")

@@ -1,8 +1,8 @@
 """SQL aggregates behind /stats, /overdue, /chart, /export and the weekly digest.
 
-Every figure is computed by the database (GROUP BY, COUNT DISTINCT, EXISTS, a window
-function); Python only receives a handful of grouped rows. The same statements run on SQLite
-and PostgreSQL. What each figure *means* is written down in ``bot/stats.py`` and the README;
+Every figure is computed by the database (GROUP BY, COUNT DISTINCT, EXISTS, correlated
+index look-ups); Python only receives a handful of grouped rows. The same statements run on
+SQLite and PostgreSQL. What each figure *means* is written down in ``bot/stats.py`` and the README;
 this module only counts.
 
 Team scope (``team=None`` means every team):
@@ -205,78 +205,78 @@ def _cohort(start: datetime, end: datetime, team: str | None) -> Select[tuple[in
 def engagement_statement(
     *, start: datetime, end: datetime, team: str | None, services: Sequence[str] | None = None
 ) -> Select[tuple[str, int, int]]:
-    """One row per service: (service, eligible, engaged) under PRODUCT §5.
+    """One row per service: (service, eligible, engaged) under PRODUCT §5, for every service
+    at once (or only ``services``).
+
+    One GROUP BY over the events before ``end`` of the cohort's clients, per client and
+    service:
 
     * cohort: clients with a made or attempted contact in ``[start, end)`` (team scope);
-    * per cohort client and service, over events before ``end``: eligible if any referred or
-      engaged event; ``engaged_in`` if an engaged event in the period; ``disengaged_in`` if a
-      disengaged event in the period;
-    * ``before``: the latest event before ``start`` (latest ``occurred_at``, then latest id);
-    * engaged = eligible and (engaged_in or (before is engaged and not disengaged_in)).
+    * ``eligible`` if any referred or engaged event; ``engaged_in`` if an engaged event in the
+      period; ``disengaged_in`` if a disengaged event in the period;
+    * ``engaged_at`` / ``other_at``: the latest instant before ``start`` of an engaged event /
+      of any other event. The latest event before the period (latest ``occurred_at``, then
+      the one recorded last, i.e. the highest id) is engaged exactly when ``engaged_at`` is
+      later than ``other_at`` (or there is no other event), or both are the same instant and
+      the highest-id event at that instant is engaged — only that tie is looked up, by index;
+    * engaged = eligible and (engaged_in or (the latest event before is engaged and not
+      disengaged_in)).
     """
-    cohort = _cohort(start, end, team).cte("cohort")
+    cohort = _cohort(start, end, team).subquery("cohort")
     event = ServiceEvent
-    scope = [event.client_id.in_(select(cohort.c.client_id))]
+    scope = [event.occurred_at < end, event.client_id.in_(select(cohort.c.client_id))]
     if services is not None:
         scope.append(event.service.in_(list(services)))
+    in_period = event.occurred_at >= start
+    before = event.occurred_at < start
     per = (
         select(
             event.client_id,
             event.service,
             func.max(case((event.status.in_(ELIGIBLE_STATUSES), 1), else_=0)).label("eligible"),
-            func.max(
-                case((and_(event.status == ENGAGED, event.occurred_at >= start), 1), else_=0)
-            ).label("engaged_in"),
-            func.max(
-                case((and_(event.status == DISENGAGED, event.occurred_at >= start), 1), else_=0)
-            ).label("disengaged_in"),
+            func.max(case((and_(event.status == ENGAGED, in_period), 1), else_=0)).label(
+                "engaged_in"
+            ),
+            func.max(case((and_(event.status == DISENGAGED, in_period), 1), else_=0)).label(
+                "disengaged_in"
+            ),
+            func.max(case((and_(event.status == ENGAGED, before), event.occurred_at))).label(
+                "engaged_at"
+            ),
+            func.max(case((and_(event.status != ENGAGED, before), event.occurred_at))).label(
+                "other_at"
+            ),
         )
-        .where(event.occurred_at < end, *scope)
+        .where(*scope)
         .group_by(event.client_id, event.service)
         .subquery("per")
     )
-    ranked = (
-        select(
-            event.client_id,
-            event.service,
-            event.status,
-            func.row_number()
-            .over(
-                partition_by=(event.client_id, event.service),
-                order_by=(event.occurred_at.desc(), event.id.desc()),
-            )
-            .label("rank"),
+    tied = aliased(ServiceEvent)
+    last_at_the_tie = (
+        select(tied.status)
+        .where(
+            tied.client_id == per.c.client_id,
+            tied.service == per.c.service,
+            tied.occurred_at == per.c.engaged_at,
         )
-        .where(event.occurred_at < start, *scope)
-        .subquery("ranked")
+        .order_by(tied.id.desc())
+        .limit(1)
+        .correlate(per)
+        .scalar_subquery()
     )
-    before = (
-        select(ranked.c.client_id, ranked.c.service, ranked.c.status)
-        .where(ranked.c.rank == 1)
-        .subquery("before")
-    )
-    engaged = case(
-        (
-            and_(
-                per.c.eligible == 1,
-                or_(
-                    per.c.engaged_in == 1,
-                    and_(before.c.status == ENGAGED, per.c.disengaged_in == 0),
-                ),
-            ),
-            1,
-        ),
+    engaged = case(  # evaluated in order: the tie look-up runs only for a tie
+        (per.c.eligible == 0, 0),
+        (per.c.engaged_in == 1, 1),
+        (per.c.disengaged_in == 1, 0),
+        (per.c.engaged_at.is_(None), 0),
+        (per.c.other_at.is_(None), 1),
+        (per.c.engaged_at > per.c.other_at, 1),
+        (per.c.engaged_at < per.c.other_at, 0),
+        (last_at_the_tie == ENGAGED, 1),
         else_=0,
     )
-    return (
-        select(per.c.service, func.sum(per.c.eligible), func.sum(engaged))
-        .select_from(
-            per.outerjoin(
-                before,
-                and_(before.c.client_id == per.c.client_id, before.c.service == per.c.service),
-            )
-        )
-        .group_by(per.c.service)
+    return select(per.c.service, func.sum(per.c.eligible), func.sum(engaged)).group_by(
+        per.c.service
     )
 
 

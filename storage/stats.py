@@ -21,20 +21,23 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from sqlalchemy import (
+    CTE,
     ColumnElement,
+    CompoundSelect,
     Select,
     and_,
     case,
-    exists,
     func,
     literal,
+    null,
     or_,
     select,
     true,
     union,
+    union_all,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute, aliased
@@ -191,7 +194,11 @@ async def count_clients(
 def _contact_before(client_id: ColumnElement[int], start: datetime) -> ColumnElement[bool]:
     """EXISTS a contact of this client (any team, any outcome) before ``start``."""
     earlier = aliased(Contact)
-    return exists().where(earlier.client_id == client_id, earlier.occurred_at < start)
+    return (
+        select(literal(1))
+        .where(earlier.client_id == client_id, earlier.occurred_at < start)
+        .exists()
+    )
 
 
 def _cohort(start: datetime, end: datetime, team: str | None) -> Select[tuple[int]]:
@@ -202,9 +209,26 @@ def _cohort(start: datetime, end: datetime, team: str | None) -> Select[tuple[in
     )
 
 
+def _seen(start: datetime, end: datetime, team: str | None) -> CTE:
+    """Each client with a contact in the period, once or twice: with ``in_cohort`` 1 if
+    any of those contacts was made or attempted, 0 if any was declined."""
+    in_cohort = case((Contact.outcome.in_(COHORT_OUTCOMES), 1), else_=0).label("in_cohort")
+    return (
+        select(Contact.client_id, in_cohort)
+        .where(_contact_scope(start, end, team))
+        .distinct()
+        .cte("seen")
+    )
+
+
 def engagement_statement(
-    *, start: datetime, end: datetime, team: str | None, services: Sequence[str] | None = None
-) -> Select[tuple[str, int, int]]:
+    *,
+    start: datetime,
+    end: datetime,
+    team: str | None,
+    services: Sequence[str] | None = None,
+    with_clients: bool = False,
+) -> Select[tuple[str, int, int]] | CompoundSelect[Any]:
     """One row per service: (service, eligible, engaged) under PRODUCT §5, for every service
     at once (or only ``services``).
 
@@ -221,10 +245,19 @@ def engagement_statement(
       the highest-id event at that instant is engaged — only that tie is looked up, by index;
     * engaged = eligible and (engaged_in or (the latest event before is engaged and not
       disengaged_in)).
+
+    ``with_clients`` adds one row ``(NULL, unique, new)`` with the figures of
+    :func:`count_clients`, from the same single pass over the period's contacts that finds
+    the cohort (instead of a second one).
     """
-    cohort = _cohort(start, end, team).subquery("cohort")
+    seen = _seen(start, end, team) if with_clients else None
+    cohort = (
+        select(seen.c.client_id).where(seen.c.in_cohort == 1)
+        if seen is not None
+        else select(_cohort(start, end, team).subquery("cohort").c.client_id)
+    )
     event = ServiceEvent
-    scope = [event.occurred_at < end, event.client_id.in_(select(cohort.c.client_id))]
+    scope = [event.occurred_at < end, event.client_id.in_(cohort)]
     if services is not None:
         scope.append(event.service.in_(list(services)))
     in_period = event.occurred_at >= start
@@ -275,9 +308,16 @@ def engagement_statement(
         (last_at_the_tie == ENGAGED, 1),
         else_=0,
     )
-    return select(per.c.service, func.sum(per.c.eligible), func.sum(engaged)).group_by(
+    per_service = select(per.c.service, func.sum(per.c.eligible), func.sum(engaged)).group_by(
         per.c.service
     )
+    if seen is None:
+        return per_service
+    clients = select(seen.c.client_id).group_by(seen.c.client_id).subquery("clients")
+    new = func.coalesce(
+        func.sum(case((~_contact_before(clients.c.client_id, start), 1), else_=0)), 0
+    )
+    return union_all(per_service, select(null(), func.count(), new).select_from(clients))
 
 
 async def count_engagement(
@@ -296,6 +336,23 @@ async def count_engagement(
         service: EngagementCount(service, int(eligible or 0), int(engaged or 0))
         for service, eligible, engaged in rows
     }
+
+
+async def count_clients_and_engagement(
+    session: AsyncSession, *, start: datetime, end: datetime, team: str | None
+) -> tuple[ClientCounts, dict[str, EngagementCount]]:
+    """:func:`count_clients` and :func:`count_engagement` (every service) in one statement."""
+    rows = await session.execute(
+        engagement_statement(start=start, end=end, team=team, with_clients=True)
+    )
+    clients = ClientCounts(unique=0, new=0)
+    engagement: dict[str, EngagementCount] = {}
+    for service, first, second in rows:
+        if service is None:
+            clients = ClientCounts(unique=int(first), new=int(second))
+        else:
+            engagement[service] = EngagementCount(service, int(first or 0), int(second or 0))
+    return clients, engagement
 
 
 def _staff_team(team: str | None) -> ColumnElement[bool]:

@@ -19,6 +19,7 @@ from storage.models import Client, Contact, ServiceEvent
 from storage.staff import create_or_reactivate_staff
 from storage.stats import (
     count_clients,
+    count_clients_and_engagement,
     count_contacts,
     count_contacts_per_bucket,
     count_engagement,
@@ -93,6 +94,16 @@ async def _check_counts(factory: Factory, period: Period, expected: Expected) ->
         if value
     }
     assert (clients.unique, clients.new) == (expected.unique, expected.new)
+    # The same figures from the one statement /stats uses.
+    async with factory() as session:
+        both, engagement = await count_clients_and_engagement(
+            session, start=period.start, end=period.end, team="hospital"
+        )
+    assert both == clients
+    assert {service: (c.engaged, c.eligible) for service, c in engagement.items()} == {
+        DRUG.value: expected.drug,
+        ETE.value: expected.ete,
+    }
 
 
 async def test_an_empty_period_has_no_eligible_clients(session_factory: Factory) -> None:
@@ -170,6 +181,11 @@ async def test_a_client_who_moved_team_counts_for_each_team_that_saw_them(
             session, start=Q2_2026.start, end=Q2_2026.end, team="community"
         )
         assert (clients.unique, clients.new) == (1, 0)  # seen before, by another team
+        both, engagement = await count_clients_and_engagement(
+            session, start=Q2_2026.start, end=Q2_2026.end, team="community"
+        )
+        assert both == clients
+        assert {s: (c.engaged, c.eligible) for s, c in engagement.items()} == {DRUG.value: (1, 1)}
 
 
 async def test_reengaged_after_an_old_disengagement_still_counts(session_factory: Factory) -> None:

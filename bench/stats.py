@@ -33,10 +33,11 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import insert, text
+from sqlalchemy import event, insert, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bench.common import OUT_DIR
 from bot.periods import Period, period_between, previous_period
 from bot.reports import collect_stats, start_of_today
 from storage.db import create_engine, create_session_factory
@@ -309,36 +310,67 @@ def summarise_figures(figures: Any) -> dict[str, Any]:
 
 
 # Timing -----------------------------------------------------------------------------------
-async def median_ms(run: Callable[[], Awaitable[Any]], repeat: int) -> tuple[float, Any]:
+class StatementCounter:
+    """Counts the SQL statements sent to the database (a cursor execute each)."""
+
+    def __init__(self, engine: Any) -> None:
+        self.count = 0
+        event.listen(engine.sync_engine, "before_cursor_execute", self._seen)
+
+    def _seen(self, *_args: Any) -> None:
+        self.count += 1
+
+
+async def median_ms(
+    run: Callable[[], Awaitable[Any]], repeat: int, counter: StatementCounter
+) -> tuple[float, Any, int]:
+    before = counter.count
     result = await run()  # warm-up (and the value to compare)
+    statements = counter.count - before
     timings = []
     for _ in range(repeat):
         started = time.perf_counter()
         await run()
         timings.append((time.perf_counter() - started) * 1000)
-    return statistics.median(timings), result
+    return statistics.median(timings), result, statements
 
 
 async def main_async(args: argparse.Namespace) -> list[dict[str, Any]]:
+    kept = f"stats_{args.contacts}_{args.clients}"  # the --keep database, by data size
+    populated = False
     if args.backend == "sqlite":
-        workdir = Path(tempfile.mkdtemp(prefix="navbot-bench-"))
-        url = f"sqlite+aiosqlite:///{workdir / 'bench.db'}"
+        if args.keep:
+            OUT_DIR.mkdir(exist_ok=True)
+            path = OUT_DIR / f"{kept}.db"
+            populated = path.exists()
+        else:
+            path = Path(tempfile.mkdtemp(prefix="navbot-bench-")) / "bench.db"
+        url = f"sqlite+aiosqlite:///{path}"
         admin = None
     else:
         base = make_url(args.postgres_url)
-        name = f"navbot_bench_{uuid.uuid4().hex[:8]}"
+        name = f"navbot_bench_{kept}" if args.keep else f"navbot_bench_{uuid.uuid4().hex[:8]}"
         import psycopg
 
         admin = base.set(drivername="postgresql").render_as_string(hide_password=False)
         with psycopg.connect(admin, autocommit=True) as connection:
-            connection.execute(f'CREATE DATABASE "{name}"')
+            populated = args.keep and bool(
+                connection.execute(
+                    "SELECT 1 FROM pg_database WHERE datname = %s", (name,)
+                ).fetchone()
+            )
+            if not populated:
+                connection.execute(f'CREATE DATABASE "{name}"')
         url = base.set(database=name).render_as_string(hide_password=False)
     engine = create_engine(url)
     try:
-        await upgrade_engine_to_head(engine)
+        await upgrade_engine_to_head(engine)  # also brings a kept database's indexes up to date
         factory = create_session_factory(engine)
         started = time.perf_counter()
-        await populate(factory, contacts=args.contacts, clients=args.clients)
+        if populated:
+            print(f"[{args.backend}] reusing the data in {url.rsplit('/', 1)[-1]}")
+        else:
+            await populate(factory, contacts=args.contacts, clients=args.clients)
         if args.backend == "postgres":
             # As autovacuum would after a bulk load: statistics and the visibility map (which
             # index-only scans of the covering indexes need).
@@ -356,6 +388,7 @@ async def main_async(args: argparse.Namespace) -> list[dict[str, Any]]:
             "/stats month": [month],
             "/stats quarter vs quarter": [quarter, previous_period(quarter, TZ)],
         }
+        counter = StatementCounter(engine)
         results = []
         for label, periods in scenarios.items():
             async with factory() as session:
@@ -377,8 +410,8 @@ async def main_async(args: argparse.Namespace) -> list[dict[str, Any]]:
                         summarise_baseline(await baseline(session, p, "hospital")) for p in periods
                     ]
 
-                ours_ms, ours_value = await median_ms(ours, args.repeat)
-                hand_ms, hand_value = await median_ms(hand, args.repeat)
+                ours_ms, ours_value, ours_sql = await median_ms(ours, args.repeat, counter)
+                hand_ms, hand_value, hand_sql = await median_ms(hand, args.repeat, counter)
             assert ours_value == hand_value, f"figures differ:\n{ours_value}\n{hand_value}"
             results.append(
                 {
@@ -387,13 +420,15 @@ async def main_async(args: argparse.Namespace) -> list[dict[str, Any]]:
                     "ours_ms": ours_ms,
                     "baseline_ms": hand_ms,
                     "ratio": ours_ms / hand_ms,
+                    "ours_sql": ours_sql,
+                    "baseline_sql": hand_sql,
                     "drug": ours_value[0]["engagement"].get("drug_treatment"),
                 }
             )
         return results
     finally:
         await engine.dispose()
-        if admin is not None:
+        if admin is not None and not args.keep:
             import psycopg
 
             with psycopg.connect(admin, autocommit=True) as connection:
@@ -409,15 +444,25 @@ def main() -> None:
     parser.add_argument("--contacts", type=int, default=1_000_000)
     parser.add_argument("--clients", type=int, default=50_000)
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument(
+        "--keep",
+        action="store_true",
+        help="keep the data (bench/out/stats_N_M.db, or database navbot_bench_stats_N_M) and "
+        "reuse it on the next run with the same sizes instead of generating it again",
+    )
     args = parser.parse_args()
     results = asyncio.run(main_async(args))
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print("| backend | scenario | ours (ms) | baseline (ms) | ratio | peak RSS (MB) |")
-    print("| --- | --- | ---: | ---: | ---: | ---: |")
+    print(
+        "| backend | scenario | ours (ms) | baseline (ms) | ratio | statements (ours/baseline) "
+        "| peak RSS (MB) |"
+    )
+    print("| --- | --- | ---: | ---: | ---: | ---: | ---: |")
     for row in results:
         print(
             f"| {row['backend']} | {row['scenario']} | {row['ours_ms']:.0f} | "
-            f"{row['baseline_ms']:.0f} | {row['ratio']:.2f} | {peak_mb:.0f} |"
+            f"{row['baseline_ms']:.0f} | {row['ratio']:.2f} | "
+            f"{row['ours_sql']}/{row['baseline_sql']} | {peak_mb:.0f} |"
         )
     print(f"drug treatment engagement (engaged, eligible) in the month: {results[0]['drug']}")
 

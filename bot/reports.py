@@ -31,7 +31,7 @@ from bot.stats import TEAM_ALL, OverdueItem, Rate, StatsFigures
 from bot.working_hours import DEFAULT, WorkingHours, local_to_utc
 from storage.audit import create_audit_entry
 from storage.stats import (
-    count_clients,
+    count_clients_and_engagement,
     count_contacts,
     count_contacts_per_bucket,
     count_engagement,
@@ -157,12 +157,13 @@ async def collect_stats(
     session: AsyncSession, *, period: Period, team: str | None, now: datetime, tz: ZoneInfo
 ) -> StatsFigures:
     contacts = await count_contacts(session, start=period.start, end=period.end, team=team)
-    clients = await count_clients(session, start=period.start, end=period.end, team=team)
     followups = await count_followups_due(
         session, start=period.start, end=period.end, now=now, team=team
     )
     today = start_of_today(now, tz)
-    engagement = await count_engagement(session, start=period.start, end=period.end, team=team)
+    clients, engagement = await count_clients_and_engagement(
+        session, start=period.start, end=period.end, team=team
+    )
     return StatsFigures(
         period=period,
         team=team,

@@ -1,8 +1,8 @@
 """SQL aggregates behind /stats, /overdue, /chart, /export and the weekly digest.
 
-Every figure is computed by the database (GROUP BY, COUNT DISTINCT, EXISTS, a window
-function); Python only receives a handful of grouped rows. The same statements run on SQLite
-and PostgreSQL. What each figure *means* is written down in ``bot/stats.py`` and the README;
+Every figure is computed by the database (GROUP BY, COUNT DISTINCT, EXISTS, correlated
+index look-ups); Python only receives a handful of grouped rows. The same statements run on
+SQLite and PostgreSQL. What each figure *means* is written down in ``bot/stats.py`` and the README;
 this module only counts.
 
 Team scope (``team=None`` means every team):
@@ -21,20 +21,23 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from sqlalchemy import (
+    CTE,
     ColumnElement,
+    CompoundSelect,
     Select,
     and_,
     case,
-    exists,
     func,
     literal,
+    null,
     or_,
     select,
     true,
     union,
+    union_all,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute, aliased
@@ -191,7 +194,11 @@ async def count_clients(
 def _contact_before(client_id: ColumnElement[int], start: datetime) -> ColumnElement[bool]:
     """EXISTS a contact of this client (any team, any outcome) before ``start``."""
     earlier = aliased(Contact)
-    return exists().where(earlier.client_id == client_id, earlier.occurred_at < start)
+    return (
+        select(literal(1))
+        .where(earlier.client_id == client_id, earlier.occurred_at < start)
+        .exists()
+    )
 
 
 def _cohort(start: datetime, end: datetime, team: str | None) -> Select[tuple[int]]:
@@ -202,82 +209,115 @@ def _cohort(start: datetime, end: datetime, team: str | None) -> Select[tuple[in
     )
 
 
+def _seen(start: datetime, end: datetime, team: str | None) -> CTE:
+    """Each client with a contact in the period, once or twice: with ``in_cohort`` 1 if
+    any of those contacts was made or attempted, 0 if any was declined."""
+    in_cohort = case((Contact.outcome.in_(COHORT_OUTCOMES), 1), else_=0).label("in_cohort")
+    return (
+        select(Contact.client_id, in_cohort)
+        .where(_contact_scope(start, end, team))
+        .distinct()
+        .cte("seen")
+    )
+
+
 def engagement_statement(
-    *, start: datetime, end: datetime, team: str | None, services: Sequence[str] | None = None
-) -> Select[tuple[str, int, int]]:
-    """One row per service: (service, eligible, engaged) under PRODUCT §5.
+    *,
+    start: datetime,
+    end: datetime,
+    team: str | None,
+    services: Sequence[str] | None = None,
+    with_clients: bool = False,
+) -> Select[tuple[str, int, int]] | CompoundSelect[Any]:
+    """One row per service: (service, eligible, engaged) under PRODUCT §5, for every service
+    at once (or only ``services``).
+
+    One GROUP BY over the events before ``end`` of the cohort's clients, per client and
+    service:
 
     * cohort: clients with a made or attempted contact in ``[start, end)`` (team scope);
-    * per cohort client and service, over events before ``end``: eligible if any referred or
-      engaged event; ``engaged_in`` if an engaged event in the period; ``disengaged_in`` if a
-      disengaged event in the period;
-    * ``before``: the latest event before ``start`` (latest ``occurred_at``, then latest id);
-    * engaged = eligible and (engaged_in or (before is engaged and not disengaged_in)).
+    * ``eligible`` if any referred or engaged event; ``engaged_in`` if an engaged event in the
+      period; ``disengaged_in`` if a disengaged event in the period;
+    * ``engaged_at`` / ``other_at``: the latest instant before ``start`` of an engaged event /
+      of any other event. The latest event before the period (latest ``occurred_at``, then
+      the one recorded last, i.e. the highest id) is engaged exactly when ``engaged_at`` is
+      later than ``other_at`` (or there is no other event), or both are the same instant and
+      the highest-id event at that instant is engaged — only that tie is looked up, by index;
+    * engaged = eligible and (engaged_in or (the latest event before is engaged and not
+      disengaged_in)).
+
+    ``with_clients`` adds one row ``(NULL, unique, new)`` with the figures of
+    :func:`count_clients`, from the same single pass over the period's contacts that finds
+    the cohort (instead of a second one).
     """
-    cohort = _cohort(start, end, team).cte("cohort")
+    seen = _seen(start, end, team) if with_clients else None
+    cohort = (
+        select(seen.c.client_id).where(seen.c.in_cohort == 1)
+        if seen is not None
+        else select(_cohort(start, end, team).subquery("cohort").c.client_id)
+    )
     event = ServiceEvent
-    scope = [event.client_id.in_(select(cohort.c.client_id))]
+    scope = [event.occurred_at < end, event.client_id.in_(cohort)]
     if services is not None:
         scope.append(event.service.in_(list(services)))
+    in_period = event.occurred_at >= start
+    before = event.occurred_at < start
     per = (
         select(
             event.client_id,
             event.service,
             func.max(case((event.status.in_(ELIGIBLE_STATUSES), 1), else_=0)).label("eligible"),
-            func.max(
-                case((and_(event.status == ENGAGED, event.occurred_at >= start), 1), else_=0)
-            ).label("engaged_in"),
-            func.max(
-                case((and_(event.status == DISENGAGED, event.occurred_at >= start), 1), else_=0)
-            ).label("disengaged_in"),
+            func.max(case((and_(event.status == ENGAGED, in_period), 1), else_=0)).label(
+                "engaged_in"
+            ),
+            func.max(case((and_(event.status == DISENGAGED, in_period), 1), else_=0)).label(
+                "disengaged_in"
+            ),
+            func.max(case((and_(event.status == ENGAGED, before), event.occurred_at))).label(
+                "engaged_at"
+            ),
+            func.max(case((and_(event.status != ENGAGED, before), event.occurred_at))).label(
+                "other_at"
+            ),
         )
-        .where(event.occurred_at < end, *scope)
+        .where(*scope)
         .group_by(event.client_id, event.service)
         .subquery("per")
     )
-    ranked = (
-        select(
-            event.client_id,
-            event.service,
-            event.status,
-            func.row_number()
-            .over(
-                partition_by=(event.client_id, event.service),
-                order_by=(event.occurred_at.desc(), event.id.desc()),
-            )
-            .label("rank"),
+    tied = aliased(ServiceEvent)
+    last_at_the_tie = (
+        select(tied.status)
+        .where(
+            tied.client_id == per.c.client_id,
+            tied.service == per.c.service,
+            tied.occurred_at == per.c.engaged_at,
         )
-        .where(event.occurred_at < start, *scope)
-        .subquery("ranked")
+        .order_by(tied.id.desc())
+        .limit(1)
+        .correlate(per)
+        .scalar_subquery()
     )
-    before = (
-        select(ranked.c.client_id, ranked.c.service, ranked.c.status)
-        .where(ranked.c.rank == 1)
-        .subquery("before")
-    )
-    engaged = case(
-        (
-            and_(
-                per.c.eligible == 1,
-                or_(
-                    per.c.engaged_in == 1,
-                    and_(before.c.status == ENGAGED, per.c.disengaged_in == 0),
-                ),
-            ),
-            1,
-        ),
+    engaged = case(  # evaluated in order: the tie look-up runs only for a tie
+        (per.c.eligible == 0, 0),
+        (per.c.engaged_in == 1, 1),
+        (per.c.disengaged_in == 1, 0),
+        (per.c.engaged_at.is_(None), 0),
+        (per.c.other_at.is_(None), 1),
+        (per.c.engaged_at > per.c.other_at, 1),
+        (per.c.engaged_at < per.c.other_at, 0),
+        (last_at_the_tie == ENGAGED, 1),
         else_=0,
     )
-    return (
-        select(per.c.service, func.sum(per.c.eligible), func.sum(engaged))
-        .select_from(
-            per.outerjoin(
-                before,
-                and_(before.c.client_id == per.c.client_id, before.c.service == per.c.service),
-            )
-        )
-        .group_by(per.c.service)
+    per_service = select(per.c.service, func.sum(per.c.eligible), func.sum(engaged)).group_by(
+        per.c.service
     )
+    if seen is None:
+        return per_service
+    clients = select(seen.c.client_id).group_by(seen.c.client_id).subquery("clients")
+    new = func.coalesce(
+        func.sum(case((~_contact_before(clients.c.client_id, start), 1), else_=0)), 0
+    )
+    return union_all(per_service, select(null(), func.count(), new).select_from(clients))
 
 
 async def count_engagement(
@@ -296,6 +336,23 @@ async def count_engagement(
         service: EngagementCount(service, int(eligible or 0), int(engaged or 0))
         for service, eligible, engaged in rows
     }
+
+
+async def count_clients_and_engagement(
+    session: AsyncSession, *, start: datetime, end: datetime, team: str | None
+) -> tuple[ClientCounts, dict[str, EngagementCount]]:
+    """:func:`count_clients` and :func:`count_engagement` (every service) in one statement."""
+    rows = await session.execute(
+        engagement_statement(start=start, end=end, team=team, with_clients=True)
+    )
+    clients = ClientCounts(unique=0, new=0)
+    engagement: dict[str, EngagementCount] = {}
+    for service, first, second in rows:
+        if service is None:
+            clients = ClientCounts(unique=int(first), new=int(second))
+        else:
+            engagement[service] = EngagementCount(service, int(first or 0), int(second or 0))
+    return clients, engagement
 
 
 def _staff_team(team: str | None) -> ColumnElement[bool]:
@@ -361,14 +418,18 @@ async def list_navigator_figures(
     team: str | None,
 ) -> list[NavigatorFigures]:
     """One line per staff member of the team (active, or with contacts in the period):
-    contacts logged in the period, open clients they own, their overdue follow-ups."""
+    contacts logged in the period, open clients they own, their overdue follow-ups.
+
+    Each count is a correlated index range (``ix_contacts_team_staff_occurred``, or
+    ``ix_contacts_staff_occurred`` for every team) rather than a GROUP BY that sorts all of
+    the period's contacts."""
     logged = (
-        select(Contact.staff_id, func.count().label("n"))
-        .where(_contact_scope(start, end, team))
-        .group_by(Contact.staff_id)
-        .subquery("logged")
+        select(func.count())
+        .where(Contact.staff_id == Staff.id, _contact_scope(start, end, team))
+        .correlate(Staff)
+        .scalar_subquery()
     )
-    contacts = func.coalesce(logged.c.n, 0)
+    contacts = logged.label("contacts")
     caseload = (
         select(func.count())
         .where(Client.owner_id == Staff.id, Client.status == OPEN)
@@ -384,8 +445,7 @@ async def list_navigator_figures(
     member = and_(_staff_team(team), Staff.active.is_(True))
     rows = await session.execute(
         select(Staff.id, Staff.display_name, contacts, caseload, overdue)
-        .outerjoin(logged, logged.c.staff_id == Staff.id)
-        .where(or_(member, logged.c.n.is_not(None)))
+        .where(or_(member, logged > 0))
         .order_by(contacts.desc(), func.lower(func.coalesce(Staff.display_name, "")), Staff.id)
     )
     return [

@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import update
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.contacts import reminder_settings
@@ -15,10 +15,11 @@ from bot.domain import Outcome, Role, Service, ServiceStatus
 from bot.periods import Period, period_between
 from bot.reports import collect_overdue, collect_stats
 from bot.stats import Rate
-from storage.models import Client
+from storage.models import Client, Contact, ServiceEvent
 from storage.staff import create_or_reactivate_staff
 from storage.stats import (
     count_clients,
+    count_clients_and_engagement,
     count_contacts,
     count_contacts_per_bucket,
     count_engagement,
@@ -93,6 +94,16 @@ async def _check_counts(factory: Factory, period: Period, expected: Expected) ->
         if value
     }
     assert (clients.unique, clients.new) == (expected.unique, expected.new)
+    # The same figures from the one statement /stats uses.
+    async with factory() as session:
+        both, engagement = await count_clients_and_engagement(
+            session, start=period.start, end=period.end, team="hospital"
+        )
+    assert both == clients
+    assert {service: (c.engaged, c.eligible) for service, c in engagement.items()} == {
+        DRUG.value: expected.drug,
+        ETE.value: expected.ete,
+    }
 
 
 async def test_an_empty_period_has_no_eligible_clients(session_factory: Factory) -> None:
@@ -170,6 +181,11 @@ async def test_a_client_who_moved_team_counts_for_each_team_that_saw_them(
             session, start=Q2_2026.start, end=Q2_2026.end, team="community"
         )
         assert (clients.unique, clients.new) == (1, 0)  # seen before, by another team
+        both, engagement = await count_clients_and_engagement(
+            session, start=Q2_2026.start, end=Q2_2026.end, team="community"
+        )
+        assert both == clients
+        assert {s: (c.engaged, c.eligible) for s, c in engagement.items()} == {DRUG.value: (1, 1)}
 
 
 async def test_reengaged_after_an_old_disengagement_still_counts(session_factory: Factory) -> None:
@@ -271,3 +287,63 @@ async def test_declined_only_clients_are_not_in_the_cohort(
         "M101", datetime(2026, 2, 1, tzinfo=UTC), (DRUG, REF), outcome=Outcome.ATTEMPTED
     )
     assert await _engagement(session_factory, Q1_2026, team) == {DRUG.value: (0, 1)}
+
+
+async def test_the_latest_event_before_the_period_breaks_ties_by_the_one_recorded_last(
+    session_factory: Factory,
+) -> None:
+    """ "Latest" is the latest ``occurred_at``; of events at the same instant, the one recorded
+    last (highest id). A later id alone does not make an earlier event the latest."""
+    staff = await _member(session_factory, 1)
+    builder = CohortBuilder(session_factory, staff, SETTINGS)
+    instant = datetime(2025, 12, 1, 10, tzinfo=UTC)
+    # (client, [(service, status, occurred_at) in the order they are recorded])
+    histories = {
+        "X100": [(DRUG, ENG, instant), (DRUG, REF, instant)],  # tie, referred last: no
+        "X101": [(DRUG, REF, instant), (DRUG, ENG, instant)],  # tie, engaged last: yes
+        "X102": [(DRUG, ENG, instant), (DRUG, REF, instant - timedelta(hours=1))],  # yes
+        "X103": [(DRUG, REF, instant), (DRUG, ENG, instant - timedelta(hours=1))],  # no
+        "X104": [  # engaged, then disengaged and engaged again at one instant: yes
+            (DRUG, ENG, instant - timedelta(days=9)),
+            (DRUG, ServiceStatus.DISENGAGED, instant),
+            (DRUG, ENG, instant),
+        ],
+        "X105": [(DRUG, ENG, instant), (DRUG, ServiceStatus.DISENGAGED, instant)],  # no
+    }
+    for code in histories:
+        await builder.log(code, datetime(2026, 2, 2, 10, tzinfo=UTC))
+    async with session_factory.begin() as session:
+        ids = dict(
+            (
+                await session.execute(
+                    select(Client.code, Client.id).where(Client.code.in_(histories))
+                )
+            )
+            .tuples()
+            .all()
+        )
+        for code, events in histories.items():
+            for service, status, at in events:
+                session.add(
+                    ServiceEvent(
+                        client_id=ids[code],
+                        staff_id=staff.id,
+                        service=service.value,
+                        status=status.value,
+                        occurred_at=at,
+                    )
+                )
+                await session.flush()  # ids in recording order
+    assert await _engagement(session_factory, Q1_2026) == {DRUG.value: (3, 6)}
+    for code, expected in (("X100", 0), ("X101", 1), ("X104", 1), ("X105", 0)):
+        async with session_factory() as session:
+            seen = await session.scalar(select(Client.id).where(Client.code == code))
+        assert seen is not None
+        # One client at a time: the others' rows are removed from the cohort's team.
+        async with session_factory.begin() as session:
+            await session.execute(
+                update(Contact).where(Contact.client_id != seen).values(team="elsewhere")
+            )
+        assert await _engagement(session_factory, Q1_2026) == {DRUG.value: (expected, 1)}, code
+        async with session_factory.begin() as session:
+            await session.execute(update(Contact).values(team="hospital"))

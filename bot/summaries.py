@@ -96,6 +96,17 @@ class ClientSummary:
     next_follow_up: datetime | None
 
 
+def _service_since(t: Translator, service: str, status: str, at: datetime, tz: ZoneInfo) -> str:
+    # Not inline in the "Services: {services}" call: Babel does not extract a t() nested in
+    # another t()'s arguments, so the string would never reach the catalogs.
+    return t(
+        "{service}: {status} since {since}",
+        service=service_label(t, service),
+        status=status_label(t, status),
+        since=local_date(t, at, tz),
+    )
+
+
 def client_summary(t: Translator, summary: ClientSummary, *, tz: ZoneInfo) -> str:
     status = t("open") if summary.status == "open" else t("closed")
     head = [
@@ -108,15 +119,7 @@ def client_summary(t: Translator, summary: ClientSummary, *, tz: ZoneInfo) -> st
         t("Owner: {owner}", owner=summary.owner or "—"),
         t(
             "Services: {services}",
-            services=", ".join(
-                t(
-                    "{service}: {status} since {since}",
-                    service=service_label(t, s),
-                    status=status_label(t, st),
-                    since=local_date(t, at, tz),
-                )
-                for s, st, at in summary.services
-            )
+            services=", ".join(_service_since(t, s, st, at, tz) for s, st, at in summary.services)
             or t("none"),
         ),
         t(

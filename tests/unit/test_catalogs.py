@@ -21,6 +21,7 @@ from bot.access import commands_for
 from bot.domain import Role
 from bot.i18n import Translator, _catalog
 from bot.labels import local_date, local_datetime
+from bot.parsing import parse_follow_up_phrase
 from bot.texts import help_text
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -239,3 +240,11 @@ def test_bengali_dates_have_bengali_names_and_digits() -> None:
         shown = local_datetime(t, datetime(2026, month, 28, 23, 59, tzinfo=UTC), LONDON)
         assert not ASCII_DIGITS.search(shown), shown
     assert local_datetime(Translator("en"), friday, LONDON) == "Fri 27 Mar 09:05"
+
+
+def test_a_bengali_date_as_shown_can_be_typed_back() -> None:
+    t = Translator("bn")
+    now = datetime(2026, 3, 23, 10, 0, tzinfo=UTC)
+    for due in (datetime(2026, 3, 27, 9, 5, tzinfo=UTC), datetime(2026, 9, 15, 13, 30, tzinfo=UTC)):
+        shown = local_datetime(t, due, LONDON)
+        assert parse_follow_up_phrase(shown, now=now, tz=LONDON) == due, shown

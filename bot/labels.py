@@ -102,3 +102,10 @@ def local_datetime(t: Translator, instant: datetime, tz: ZoneInfo) -> str:
 
 def local_date(t: Translator, instant: datetime, tz: ZoneInfo) -> str:
     return _format(t, instant, tz, "EEE d MMM")
+
+
+def local_numeric_datetime(t: Translator, instant: datetime, tz: ZoneInfo) -> str:
+    """`Fri 27/03/2026 09:00` for reports (the year matters in a list read later); in
+    Bengali `শুক্র ২৭/০৩/২০২৬ ০৯:০০`."""
+    locale = BABEL_LOCALES.get(t.language, "en_GB")
+    return t.digits(format_datetime(instant, "EEE dd/MM/yyyy HH:mm", tzinfo=tz, locale=locale))

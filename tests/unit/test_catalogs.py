@@ -186,6 +186,40 @@ def test_every_literal_given_to_the_translator_is_in_the_template() -> None:
     assert missing == {}
 
 
+def _plural_literals() -> dict[tuple[str, str], str]:
+    """(singular, plural) literal pairs passed to t.plural() in the code."""
+    found = {}
+    for directory in SOURCE_DIRS:
+        for path in sorted((ROOT / directory).rglob("*.py")):
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                if not (
+                    isinstance(node, ast.Call)
+                    and isinstance(node.func, ast.Attribute)
+                    and node.func.attr == "plural"
+                    and len(node.args) >= 2
+                ):
+                    continue
+                first, second = node.args[:2]
+                if (
+                    isinstance(first, ast.Constant)
+                    and isinstance(first.value, str)
+                    and isinstance(second, ast.Constant)
+                    and isinstance(second.value, str)
+                ):
+                    found[first.value, second.value] = f"{path.relative_to(ROOT)}:{node.lineno}"
+    return found
+
+
+def test_every_plural_given_to_the_translator_is_a_plural_in_the_template() -> None:
+    """Babel extracts only the singular of a t.plural() call that has another call among its
+    arguments (`len(items)`, `team_label(t, team)`): ngettext then finds no plural entry and
+    the reply falls back to English. Compute such values before the call."""
+    pairs = _plural_literals()
+    assert pairs, "no t.plural() calls found: the check is looking in the wrong place"
+    missing = {pair: where for pair, where in pairs.items() if pair not in TEMPLATE_MESSAGES}
+    assert missing == {}
+
+
 # The Translator in Bengali -------------------------------------------------------------------
 def test_translator_answers_in_bengali() -> None:
     t = Translator("bn")

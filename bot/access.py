@@ -35,6 +35,8 @@ COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec("language", N_("Answer in English, Bengali or automatically"), Role.NAVIGATOR),
     CommandSpec("help", N_("What I can do for you"), Role.NAVIGATOR),
     CommandSpec("cancel", N_("Stop what we are doing"), Role.NAVIGATOR),
+    CommandSpec("due", N_("My follow-ups due today and overdue"), Role.NAVIGATOR),
+    CommandSpec("hours", N_("My working hours for reminders"), Role.NAVIGATOR),
     CommandSpec("invite", N_("Invite a colleague: /invite navigator hospital"), Role.SUPERVISOR),
     CommandSpec("stats", N_("Team figures: /stats month, /stats Q1 vs Q2"), Role.SUPERVISOR),
     CommandSpec("overdue", N_("Every overdue follow-up, by navigator"), Role.SUPERVISOR),

@@ -6,6 +6,7 @@ import asyncio
 import logging
 import uuid
 from datetime import UTC, datetime
+from functools import partial
 from typing import Any
 
 from telegram import BotCommand, BotCommandScopeChat, BotCommandScopeDefault, LinkPreviewOptions
@@ -22,6 +23,8 @@ from bot.domain import Role
 from bot.housekeeping import PURGE_AT, purge_job
 from bot.i18n import DEFAULT_LANGUAGE, SUPPORTED_LANGUAGES, Translator
 from bot.parsing import parse_contact
+from bot.sender import request_prompt_delivery
+from bot.sender import schedule_jobs as schedule_reminder_jobs
 from handlers.stats import schedule_stats_jobs
 from storage.db import create_engine, create_read_session_factory, create_session_factory
 from storage.staff import list_staff, set_app_state
@@ -91,6 +94,7 @@ async def start_services(app: NavApplication) -> None:
     if app.bot.username:
         async with services.session_factory.begin() as session:
             await set_app_state(session, key="bot_username", value=app.bot.username)
+    services.on_alert_raised = partial(request_prompt_delivery, app)
     schedule_jobs(app)
 
 
@@ -98,6 +102,7 @@ def schedule_jobs(app: NavApplication) -> None:
     """Every scheduled job the bot runs, in one place. Jobs only sweep the database."""
     job_queue = app.job_queue
     assert job_queue is not None  # installed with python-telegram-bot[job-queue]
+    schedule_reminder_jobs(app)  # the reminder sweep and delivery
     schedule_stats_jobs(app)  # the weekly digest
     job_queue.run_daily(
         purge_job,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -57,6 +58,8 @@ class AppServices:
     # Set by the reminder scheduler: asks for a prompt delivery run (a safeguarding alert
     # must not wait for the next periodic sweep).
     on_alert_raised: Callable[[], None] | None = None
+    sender: Any  # bot.sender.Sender, built on first use by the reminder sweep
+    sweep_lock: asyncio.Lock  # one sweep at a time per process
 
 
 class NavContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], AppServices]):

@@ -24,6 +24,7 @@ from handlers import (
     onboarding,
     preferences,
     refusals,
+    reminders,
     stats,
 )
 
@@ -54,6 +55,10 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     app.add_handler(MessageHandler(filters.UpdateType.EDITED, refusals.on_edited))
     app.add_handler(MessageHandler(filters.FORWARDED, refusals.on_forwarded))
     app.add_handler(guided.build())  # /log alone, and a reminder's "Log contact" button
+    # Reminder buttons, Reschedule (a short conversation), /due, /hours, block/unblock: before
+    # the quick-text handler, so a typed new date is not taken for a log.
+    for handler in reminders.handlers():
+        app.add_handler(handler)
     app.add_handler(CommandHandler("start", onboarding.start))
     app.add_handler(CommandHandler("help", onboarding.help_command))
     app.add_handler(CommandHandler("invite", onboarding.invite))

@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import Client, FollowUp
+from storage.models import Client, FollowUp, Staff
 
 
 async def list_open_followups_of_client(
@@ -101,3 +101,71 @@ async def list_due_followups_of_staff(
         .order_by(FollowUp.due_at, FollowUp.id)
     )
     return [(followup, code) for followup, code in rows.all()]
+
+
+async def list_followups_to_remind(
+    session: AsyncSession, *, now: datetime, limit: int
+) -> Sequence[tuple[FollowUp, str, str | None, str]]:
+    """Open follow-ups whose `next_reminder_at` has come, with the client code and the
+    owner's working hours and team; oldest first, locked (SKIP LOCKED on PostgreSQL).
+
+    Reads the `next_reminder_at` index only as far as what is due: the cost follows the
+    number of due follow-ups, not the number stored.
+    """
+    # Two steps on purpose: on the follow-ups table alone both planners walk the
+    # next_reminder_at index; joined, SQLite may prefer the staff index and scan a caseload.
+    followups = (
+        await session.scalars(
+            select(FollowUp)
+            .where(FollowUp.next_reminder_at <= now, FollowUp.status == "open")
+            .order_by(FollowUp.next_reminder_at, FollowUp.id)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+    ).all()
+    if not followups:
+        return []
+    client_rows = await session.execute(
+        select(Client.id, Client.code).where(Client.id.in_({f.client_id for f in followups}))
+    )
+    codes: dict[int, str] = dict(client_rows.tuples().all())
+    owners = {
+        row.id: (row.working_hours, row.team)
+        for row in (
+            await session.execute(
+                select(Staff.id, Staff.working_hours, Staff.team).where(
+                    Staff.id.in_({f.staff_id for f in followups})
+                )
+            )
+        ).all()
+    }
+    return [
+        (f, codes[f.client_id], owners[f.staff_id][0], owners[f.staff_id][1]) for f in followups
+    ]
+
+
+async def list_open_followups_of_staff(
+    session: AsyncSession, *, staff_id: int, for_update: bool = False
+) -> Sequence[FollowUp]:
+    query = select(FollowUp).where(FollowUp.staff_id == staff_id, FollowUp.status == "open")
+    if for_update:
+        query = query.with_for_update()
+    return (await session.scalars(query.order_by(FollowUp.id))).all()
+
+
+async def list_staff_with_due_followups(
+    session: AsyncSession, *, staff_ids: Sequence[int], due_before: datetime
+) -> set[int]:
+    """Which of these staff members have an open follow-up due before an instant."""
+    if not staff_ids:
+        return set()
+    rows = await session.scalars(
+        select(FollowUp.staff_id)
+        .where(
+            FollowUp.staff_id.in_(staff_ids),
+            FollowUp.status == "open",
+            FollowUp.due_at < due_before,
+        )
+        .distinct()
+    )
+    return set(rows.all())

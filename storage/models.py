@@ -7,13 +7,14 @@ Every timestamp is aware UTC (see `UTCDateTime`).
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any, ClassVar
 
 from sqlalchemy import (
     JSON,
     BigInteger,
     Boolean,
+    Date,
     ForeignKey,
     Index,
     Integer,
@@ -66,6 +67,9 @@ class Staff(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     revoked_at: Mapped[datetime | None]
     unreachable_since: Mapped[datetime | None]
+    # The local date the reminder sweep last considered this member for an agenda, so the
+    # agenda check runs once per working day instead of on every sweep.
+    agenda_checked_on: Mapped[date | None] = mapped_column(Date)
 
 
 class Invite(Base):

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -55,3 +56,93 @@ async def outbox_message_exists(session: AsyncSession, *, dedupe_key: str) -> bo
         select(OutboxMessage.id).where(OutboxMessage.dedupe_key == dedupe_key).limit(1)
     )
     return found is not None
+
+
+async def claim_outbox_messages(
+    session: AsyncSession,
+    *,
+    now: datetime,
+    claimed_by: str,
+    lease_cutoff: datetime,
+    limit: int,
+) -> Sequence[OutboxMessage]:
+    """Claim up to `limit` messages that may go out now: pending ones whose `not_before` has
+    come, and claimed ones whose claim is older than `lease_cutoff` (their sender crashed).
+
+    On PostgreSQL the rows are locked with SKIP LOCKED, so concurrent claimers in other
+    processes pass over each other's rows and never claim the same message. The caller commits
+    the claim at once, before sending anything.
+    """
+    claimable = or_(
+        and_(OutboxMessage.status == "pending", OutboxMessage.not_before <= now),
+        and_(OutboxMessage.status == "claimed", OutboxMessage.claimed_at < lease_cutoff),
+    )
+    rows = (
+        await session.scalars(
+            select(OutboxMessage)
+            .where(claimable)
+            .order_by(OutboxMessage.not_before, OutboxMessage.id)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+    ).all()
+    for row in rows:
+        row.status = "claimed"
+        row.claimed_by = claimed_by
+        row.claimed_at = now
+        row.attempts += 1
+    await session.flush()
+    return rows
+
+
+async def mark_outbox_sent(
+    session: AsyncSession, *, message_id: int, at: datetime, telegram_message_id: int | None
+) -> None:
+    await session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id == message_id)
+        .values(status="sent", sent_at=at, telegram_message_id=telegram_message_id, last_error=None)
+    )
+
+
+async def release_outbox_message(
+    session: AsyncSession, *, message_id: int, claimed_by: str, not_before: datetime, error: str
+) -> None:
+    """Give a claimed message back for a later attempt (only if the claim is still ours)."""
+    await session.execute(
+        update(OutboxMessage)
+        .where(
+            OutboxMessage.id == message_id,
+            OutboxMessage.status == "claimed",
+            OutboxMessage.claimed_by == claimed_by,
+        )
+        .values(
+            status="pending",
+            not_before=not_before,
+            claimed_by=None,
+            claimed_at=None,
+            last_error=error[:64],
+        )
+    )
+
+
+async def mark_outbox_finished(
+    session: AsyncSession, *, message_id: int, status: str, error: str | None
+) -> None:
+    """`failed` (cannot be delivered) or `skipped` (no longer owed, e.g. follow-up done)."""
+    await session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id == message_id)
+        .values(status=status, last_error=error[:64] if error else None)
+    )
+
+
+async def count_outbox_messages(
+    session: AsyncSession, *, status: str | None = None, kind: str | None = None
+) -> int:
+    query = select(func.count()).select_from(OutboxMessage)
+    if status is not None:
+        query = query.where(OutboxMessage.status == status)
+    if kind is not None:
+        query = query.where(OutboxMessage.kind == kind)
+    return int(await session.scalar(query) or 0)

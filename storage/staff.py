@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import AppState, Invite, PendingDraft, Staff
@@ -201,3 +201,27 @@ async def update_staff_preferences(
         values["working_hours"] = working_hours
     if values:
         await session.execute(update(Staff).where(Staff.id == staff_id).values(**values))
+
+
+async def list_staff_for_agenda(session: AsyncSession, *, local_day: date) -> Sequence[Staff]:
+    """Active, reachable staff not yet considered for an agenda on this local day."""
+    return (
+        await session.scalars(
+            select(Staff)
+            .where(
+                Staff.active.is_(True),
+                Staff.reachable.is_(True),
+                or_(Staff.agenda_checked_on.is_(None), Staff.agenda_checked_on != local_day),
+            )
+            .order_by(Staff.id)
+        )
+    ).all()
+
+
+async def mark_agenda_checked(
+    session: AsyncSession, *, staff_ids: Sequence[int], local_day: date
+) -> None:
+    if staff_ids:
+        await session.execute(
+            update(Staff).where(Staff.id.in_(staff_ids)).values(agenda_checked_on=local_day)
+        )

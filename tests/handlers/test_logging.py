@@ -234,3 +234,30 @@ async def test_cards_survive_in_the_database(h: Harness) -> None:
     assert draft is not None
     assert draft.status == "pending"
     assert draft.message_id is not None
+
+
+async def test_log_contact_button_from_a_reminder_starts_the_guided_flow(h: Harness) -> None:
+    await h.add_staff(NAV, confirm_cards=False)
+    await h.add_staff(OTHER)
+    await h.send(NAV, "C123 seen in ED, follow up friday")
+    async with h.session() as session:
+        followup = await session.scalar(select(FollowUp))
+    assert followup is not None
+    await h.press(OTHER, f"fu:log:{followup.id}")
+    assert "no longer yours" in alerts(h)[-1]
+    await h.press(NAV, f"fu:log:{followup.id}")
+    assert "C123" in h.last_text_to(NAV)
+    assert "where was the contact?" in h.last_text_to(NAV)
+    await h.press(NAV, "g:setting:phone")
+    await h.press(NAV, "g:outcome:made")
+    await h.press(NAV, "g:svc:done")
+    await h.press(NAV, "g:risk:done")
+    await h.press(NAV, "g:fu:none")
+    await h.press(NAV, "g:note:skip")
+    await h.press(NAV, button(h, NAV, "card:save:"))
+    contacts = await _contacts(h)
+    assert [c.source for c in contacts] == ["text", "reminder"]
+    async with h.session() as session:
+        done = await session.get(FollowUp, followup.id)
+    assert done is not None
+    assert done.status == "done"

@@ -1,0 +1,279 @@
+"""Reminder sweep and delivery benchmarks (not part of `make test`).
+
+    python -m bench.sweep sweep [--sizes 10000,100000,1000000] [--due 1000] [--postgres URL]
+    python -m bench.sweep delivery [--messages 3000] [--rate 30]
+
+Sweep: N stored open follow-ups, `due` of them with `next_reminder_at` in the past. Measures
+(a) the due-selection query (`list_followups_to_remind`, the only part that could grow with
+what is stored) and (b) a whole `produce_due_reminders` batch over the due rows, each inside a
+transaction that is rolled back so every repetition sees the same data. Median of 5.
+
+Delivery: `messages` notices to 300 staff, the fake Bot API answering 429 beyond `rate` per
+second, the bot's limiters at `rate`. Reports achieved rate, 429s and duplicates.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import statistics
+import tempfile
+import time
+import uuid
+from collections import Counter
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import insert
+from sqlalchemy.engine import make_url
+
+from bot.contacts import reminder_settings
+from bot.reminders import produce_due_reminders
+from storage.db import create_engine, create_session_factory
+from storage.followups import list_followups_to_remind
+from storage.migrate import migrate
+from storage.models import Client, FollowUp, OutboxMessage, Staff
+from tests.conftest import make_settings
+
+NOW = datetime(2026, 3, 25, 10, tzinfo=UTC)  # a Wednesday, inside default hours
+CHUNK = 20_000
+
+
+async def _fill(url: str, stored: int, due: int) -> None:
+    await migrate(url)
+    engine = create_engine(url)
+    try:
+        async with engine.begin() as connection:
+            await connection.execute(
+                insert(Staff),
+                [
+                    {
+                        "telegram_id": 1,
+                        "role": "navigator",
+                        "team": "hospital",
+                        "ui_language": "en",
+                        "confirm_cards": True,
+                        "active": True,
+                        "reachable": True,
+                        "created_at": NOW,
+                    }
+                ],
+            )
+        for start in range(0, stored, CHUNK):
+            ids = range(start + 1, min(stored, start + CHUNK) + 1)
+            async with engine.begin() as connection:
+                await connection.execute(
+                    insert(Client),
+                    [
+                        {
+                            "id": i,
+                            "code": f"C{i}",
+                            "team": "hospital",
+                            "owner_id": 1,
+                            "status": "open",
+                            "created_at": NOW,
+                        }
+                        for i in ids
+                    ],
+                )
+                await connection.execute(
+                    insert(FollowUp),
+                    [
+                        {
+                            "id": i,
+                            "client_id": i,
+                            "staff_id": 1,
+                            "due_at": NOW - timedelta(minutes=5)
+                            if i <= due
+                            else NOW + timedelta(days=1 + i % 300),
+                            "status": "open",
+                            "created_at": NOW,
+                            "due_nudge_sent": False,
+                            "overdue_nudges_sent": 0,
+                            "next_reminder_at": NOW - timedelta(minutes=5)
+                            if i <= due
+                            else NOW + timedelta(days=1 + i % 300),
+                        }
+                        for i in ids
+                    ],
+                )
+        if engine.dialect.name == "postgresql":
+            async with engine.connect() as connection:
+                await connection.exec_driver_sql("COMMIT")
+                await connection.exec_driver_sql("ANALYZE")
+    finally:
+        await engine.dispose()
+
+
+async def _measure(url: str, due: int) -> tuple[float, float]:
+    engine = create_engine(url)
+    factory = create_session_factory(engine)
+    settings = reminder_settings(make_settings(url))
+    select_times, produce_times = [], []
+    try:
+        for _ in range(5):
+            async with factory() as session:
+                started = time.perf_counter()
+                rows = await list_followups_to_remind(session, now=NOW, limit=due)
+                select_times.append(time.perf_counter() - started)
+                assert len(rows) == due
+                await session.rollback()
+        for _ in range(1):
+            async with factory() as session:
+                started = time.perf_counter()
+                await produce_due_reminders(session, now=NOW, settings=settings, limit=due)
+                await session.flush()
+                produce_times.append(time.perf_counter() - started)
+                await session.rollback()
+    finally:
+        await engine.dispose()
+    return statistics.median(select_times) * 1000, statistics.median(produce_times) * 1000
+
+
+def _postgres_database(base: str) -> tuple[str, Any]:
+    import psycopg
+
+    url = make_url(base)
+    name = f"navbot_bench_{uuid.uuid4().hex[:8]}"
+    admin = url.set(drivername="postgresql").render_as_string(hide_password=False)
+    with psycopg.connect(admin, autocommit=True) as connection:
+        connection.execute(f'CREATE DATABASE "{name}"')
+
+    def drop() -> None:
+        with psycopg.connect(admin, autocommit=True) as connection:
+            connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+    return url.set(database=name).render_as_string(hide_password=False), drop
+
+
+def bench_sweep(sizes: list[int], due: int, postgres: str | None) -> None:
+    print("| backend | stored | due | select due (ms) | produce batch (ms) |")
+    print("| --- | ---: | ---: | ---: | ---: |")
+    for backend in ["sqlite", *(["postgresql"] if postgres else [])]:
+        base: list[tuple[float, float]] = []
+        for stored in sizes:
+            drop = None
+            if backend == "sqlite":
+                directory = tempfile.mkdtemp()
+                url = f"sqlite+aiosqlite:///{directory}/bench.db"
+            else:
+                assert postgres is not None
+                url, drop = _postgres_database(postgres)
+            try:
+                asyncio.run(_fill(url, stored, due))
+                select_ms, produce_ms = asyncio.run(_measure(url, due))
+            finally:
+                if drop is not None:
+                    drop()
+            base.append((select_ms, produce_ms))
+            print(f"| {backend} | {stored:,} | {due:,} | {select_ms:.1f} | {produce_ms:.1f} |")
+        if len(base) > 1:
+            print(
+                f"| {backend} ratio largest/smallest | | | "
+                f"{base[-1][0] / base[0][0]:.2f} | {base[-1][1] / base[0][1]:.2f} |"
+            )
+
+
+async def _delivery(messages: int, rate: float) -> None:
+    from bot.app import build_application, start_services, stop_services
+    from bot.sender import Sender
+    from tests.fakebotapi import FakeBotApi
+
+    directory = tempfile.mkdtemp()
+    url = f"sqlite+aiosqlite:///{directory}/bench.db"
+    await migrate(url)
+    token = "123:BENCH"
+    with FakeBotApi(token=token) as api:
+        settings = make_settings(
+            url,
+            telegram_bot_token=token,
+            telegram_api_base_url=api.base_url,
+            rate_limit_overall_per_second=rate,
+            rate_limit_per_chat_per_second=1.0,
+        )
+        engine = create_engine(url)
+        async with engine.begin() as connection:
+            await connection.execute(
+                insert(Staff),
+                [
+                    {
+                        "id": i,
+                        "telegram_id": 10_000 + i,
+                        "role": "navigator",
+                        "team": "hospital",
+                        "ui_language": "en",
+                        "confirm_cards": True,
+                        "active": True,
+                        "reachable": True,
+                        "created_at": NOW,
+                    }
+                    for i in range(1, 301)
+                ],
+            )
+            await connection.execute(
+                insert(OutboxMessage),
+                [
+                    {
+                        "dedupe_key": f"bench:{i}",
+                        "kind": "notice",
+                        "recipient_id": 1 + i % 300,
+                        "payload": {"text": f"bench message {i}"},
+                        "not_before": NOW,
+                        "status": "pending",
+                        "attempts": 0,
+                        "created_at": NOW,
+                    }
+                    for i in range(messages)
+                ],
+            )
+        await engine.dispose()
+        app = build_application(settings)
+        await app.initialize()
+        await start_services(app)
+        api.rate_limit(rate)
+        sender = Sender(
+            bot=app.bot,
+            session_factory=app.bot_data.session_factory,
+            settings=settings,
+            instance_id="bench",
+        )
+        started = time.perf_counter()
+        report = await sender.deliver_due()
+        elapsed = time.perf_counter() - started
+        await stop_services(app)
+        await app.shutdown()
+        texts = [c.text for c in api.sent("sendMessage")]
+        duplicates = sum(n - 1 for n in Counter(texts).values() if n > 1)
+        print(
+            "| messages | limit L (/s) | sent | seconds | achieved (/s) | achieved / L "
+            "| 429s | duplicates |"
+        )
+        print("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+        print(
+            f"| {messages:,} | {rate:g} | {report.sent:,} | {elapsed:.1f} | "
+            f"{report.sent / elapsed:.1f} | {report.sent / elapsed / rate:.2f} | "
+            f"{api.stats['rate_limited']} | {duplicates} |"
+        )
+
+
+def main() -> None:
+    os.environ.setdefault("PTB_TIMEDELTA", "true")
+    parser = argparse.ArgumentParser(prog="python -m bench.sweep")
+    sub = parser.add_subparsers(dest="what", required=True)
+    sweep = sub.add_parser("sweep")
+    sweep.add_argument("--sizes", default="10000,100000,1000000")
+    sweep.add_argument("--due", type=int, default=1000)
+    sweep.add_argument("--postgres", default=os.environ.get("NAVBOT_TEST_POSTGRES_URL"))
+    delivery = sub.add_parser("delivery")
+    delivery.add_argument("--messages", type=int, default=3000)
+    delivery.add_argument("--rate", type=float, default=30.0)
+    args = parser.parse_args()
+    if args.what == "sweep":
+        bench_sweep([int(s) for s in args.sizes.split(",")], args.due, args.postgres)
+    else:
+        asyncio.run(_delivery(args.messages, args.rate))
+
+
+if __name__ == "__main__":
+    main()

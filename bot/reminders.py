@@ -1,0 +1,372 @@
+"""The reminder sweep's domain half: turn what the database says is due into outbox rows.
+
+Nothing here talks to Telegram. Every function takes the caller's session and never commits;
+the scheduler runs each one in its own short transaction. Producing is idempotent: every row
+has a deterministic dedupe key, so a sweep that runs twice (or in two processes at once)
+cannot owe the same message twice, and the follow-up's own state (`due_nudge_sent`,
+`overdue_nudges_sent`, `escalated_at`, `next_reminder_at`) moves on in the same transaction.
+
+Dedupe keys (part of the database format):
+
+* ``due:{followup}:{due epoch}``
+* ``overdue:{followup}:{k}:{due epoch}``
+* ``escalation:{followup}:{supervisor}:{due epoch}``
+* ``safeguarding-repeat:{alert}:{admin}``
+* ``agenda:{staff}:{local date}``
+* ``unreachable:{staff}:{recipient}:{unreachable_since epoch}``
+
+The due epoch is part of the key so that a snoozed or rescheduled follow-up (a new timeline)
+is nudged again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.contacts import ReminderSettings, hours_of
+from bot.domain import Role
+from bot.reminder_policy import (
+    FollowUpTimeline,
+    ReminderKind,
+    end_of_due_day,
+    next_reminder_at,
+    reminders_due,
+    working_days_overdue,
+)
+from bot.working_hours import WorkingHours, is_within, window_start_on
+from storage.alerts import list_alerts_to_repeat
+from storage.clients import get_last_contact_of_client, list_service_events_of_contact
+from storage.followups import (
+    list_due_followups_of_staff,
+    list_followups_to_remind,
+    list_open_followups_of_staff,
+    list_staff_with_due_followups,
+)
+from storage.models import Client, FollowUp, Staff
+from storage.outbox import create_outbox_message
+from storage.staff import (
+    get_staff,
+    list_staff,
+    list_staff_for_agenda,
+    mark_agenda_checked,
+    mark_staff_reachable,
+)
+
+SWEEP_BATCH = 500
+AGENDA_MAX_ITEMS = 30
+
+
+def epoch(at: datetime) -> int:
+    return int(at.timestamp())
+
+
+def timeline_of(followup: FollowUp) -> FollowUpTimeline:
+    return FollowUpTimeline(
+        due_at=followup.due_at,
+        due_nudge_sent=followup.due_nudge_sent,
+        overdue_nudges_sent=followup.overdue_nudges_sent,
+        escalated=followup.escalated_at is not None,
+    )
+
+
+def recompute_next_reminder(
+    followup: FollowUp, *, hours: WorkingHours, settings: ReminderSettings, now: datetime
+) -> None:
+    followup.next_reminder_at = next_reminder_at(
+        timeline_of(followup), hours=hours, tz=settings.tz, policy=settings.policy, not_before=now
+    )
+
+
+async def escalation_recipients(
+    session: AsyncSession, *, team: str, navigator_id: int
+) -> Sequence[Staff]:
+    """The team's active supervisors (not the navigator themselves); admins if there are
+    none, so an escalation always reaches someone."""
+    supervisors = [
+        s
+        for s in await list_staff(
+            session, team=team, roles=[Role.SUPERVISOR.value], active_only=True
+        )
+        if s.id != navigator_id
+    ]
+    if supervisors:
+        return supervisors
+    return [
+        s
+        for s in await list_staff(session, roles=[Role.ADMIN.value], active_only=True)
+        if s.id != navigator_id
+    ]
+
+
+async def last_contact_summary(session: AsyncSession, *, client_id: int) -> dict[str, Any] | None:
+    """When, where and which services: categories only, never the note."""
+    contact = await get_last_contact_of_client(session, client_id=client_id)
+    if contact is None:
+        return None
+    services = await list_service_events_of_contact(session, contact_id=contact.id)
+    return {
+        "at": contact.occurred_at.isoformat(),
+        "setting": contact.setting,
+        "outcome": contact.outcome,
+        "services": [[service, status] for service, status in services],
+    }
+
+
+async def produce_due_reminders(
+    session: AsyncSession, *, now: datetime, settings: ReminderSettings, limit: int = SWEEP_BATCH
+) -> int:
+    """One batch of the follow-up sweep. Returns how many follow-ups it looked at (call again
+    while it returns `limit`); outbox rows created are counted in the rows themselves."""
+    batch = await list_followups_to_remind(session, now=now, limit=limit)
+    for followup, code, stored_hours, team in batch:
+        hours = hours_of(stored_hours, settings.default_hours)
+        timeline = timeline_of(followup)
+        due_key = epoch(followup.due_at)
+        last: dict[str, Any] | None = None
+        last_loaded = False  # loaded once, and only when a nudge needs it
+        for reminder in reminders_due(
+            timeline, now=now, hours=hours, tz=settings.tz, policy=settings.policy
+        ):
+            if reminder.kind is ReminderKind.ESCALATION:
+                for supervisor in await escalation_recipients(
+                    session, team=team, navigator_id=followup.staff_id
+                ):
+                    await create_outbox_message(
+                        session,
+                        dedupe_key=f"escalation:{followup.id}:{supervisor.id}:{due_key}",
+                        kind="escalation",
+                        recipient_id=supervisor.id,
+                        not_before=now,
+                        followup_id=followup.id,
+                        payload={
+                            "code": code,
+                            "navigator_id": followup.staff_id,
+                            "days_overdue": reminder.days_overdue,
+                            "due_at": followup.due_at.isoformat(),
+                        },
+                    )
+                followup.escalated_at = now
+                continue
+            if not last_loaded:
+                last = await last_contact_summary(session, client_id=followup.client_id)
+                last_loaded = True
+            if reminder.kind is ReminderKind.DUE:
+                key = f"due:{followup.id}:{due_key}"
+            else:
+                key = f"overdue:{followup.id}:{reminder.sequence}:{due_key}"
+                followup.overdue_nudges_sent = reminder.sequence
+            followup.due_nudge_sent = True
+            await create_outbox_message(
+                session,
+                dedupe_key=key,
+                kind=reminder.kind.value,
+                recipient_id=followup.staff_id,
+                not_before=now,
+                followup_id=followup.id,
+                payload={
+                    "code": code,
+                    "due_at": followup.due_at.isoformat(),
+                    "days_overdue": reminder.days_overdue,
+                    "last": last,
+                },
+            )
+        recompute_next_reminder(followup, hours=hours, settings=settings, now=now)
+        if followup.next_reminder_at is not None and followup.next_reminder_at <= now:
+            # The policy guarantees a later instant; never let a row spin in the sweep.
+            followup.next_reminder_at = now + timedelta(minutes=1)
+    await session.flush()
+    return len(batch)
+
+
+async def produce_safeguarding_repeats(
+    session: AsyncSession, *, now: datetime, limit: int = SWEEP_BATCH
+) -> int:
+    """Alerts nobody acknowledged in time go to every admin, once."""
+    alerts = await list_alerts_to_repeat(session, now=now, limit=limit)
+    if not alerts:
+        return 0
+    admins = await list_staff(session, roles=[Role.ADMIN.value], active_only=True)
+    for alert in alerts:
+        client = await session.get(Client, alert.client_id)
+        code = client.code if client is not None else "?"
+        for admin in admins:
+            await create_outbox_message(
+                session,
+                dedupe_key=f"safeguarding-repeat:{alert.id}:{admin.id}",
+                kind="safeguarding",
+                recipient_id=admin.id,
+                not_before=now,
+                alert_id=alert.id,
+                payload={
+                    "code": code,
+                    "risks": alert.risks.split(","),
+                    "navigator_id": alert.raised_by_id,
+                    "repeat": True,
+                },
+            )
+        alert.repeat_at = None
+        alert.repeated_at = now
+    await session.flush()
+    return len(alerts)
+
+
+@dataclass(frozen=True)
+class DueItem:
+    followup_id: int
+    code: str
+    due_at: datetime
+    days_overdue: int
+    overdue: bool
+
+
+async def list_due_items(
+    session: AsyncSession, *, staff: Staff, now: datetime, settings: ReminderSettings
+) -> list[DueItem]:
+    """The member's open follow-ups due by the end of today (local) and the overdue ones:
+    what /due shows and the agenda lists."""
+    hours = hours_of(staff.working_hours, settings.default_hours)
+    today_end = end_of_due_day(now, settings.tz)
+    items = []
+    for followup, code in await list_due_followups_of_staff(
+        session, staff_id=staff.id, due_before=today_end
+    ):
+        overdue = now >= end_of_due_day(followup.due_at, settings.tz)
+        items.append(
+            DueItem(
+                followup_id=followup.id,
+                code=code,
+                due_at=followup.due_at,
+                days_overdue=working_days_overdue(followup.due_at, now, hours, settings.tz),
+                overdue=overdue,
+            )
+        )
+    return items
+
+
+def due_items_payload(items: Sequence[DueItem]) -> list[dict[str, Any]]:
+    return [
+        {
+            "code": item.code,
+            "due_at": item.due_at.isoformat(),
+            "days_overdue": item.days_overdue,
+            "overdue": item.overdue,
+        }
+        for item in items
+    ]
+
+
+async def produce_agendas(
+    session: AsyncSession, *, now: datetime, settings: ReminderSettings
+) -> int:
+    """Once per working day, at the start of the window (or as soon after as the bot runs),
+    each member with anything due today or overdue gets one agenda.
+
+    Each member is considered once per local day (`agenda_checked_on`), so the cost is one
+    query over staff per sweep plus work for those whose window has just opened.
+    """
+    today: date = now.astimezone(settings.tz).date()
+    candidates = await list_staff_for_agenda(session, local_day=today)
+    checked: list[int] = []
+    ready: list[Staff] = []
+    for member in candidates:
+        hours = hours_of(member.working_hours, settings.default_hours)
+        start = window_start_on(today, hours, settings.tz)
+        if start is None:
+            checked.append(member.id)  # not a working day: nothing to do today
+        elif is_within(now, hours, settings.tz):
+            ready.append(member)
+        elif now >= start:
+            checked.append(member.id)  # the window has closed: the agenda is for mornings
+    produced = 0
+    with_due = await list_staff_with_due_followups(
+        session, staff_ids=[m.id for m in ready], due_before=end_of_due_day(now, settings.tz)
+    )
+    for member in ready:
+        checked.append(member.id)
+        if member.id not in with_due:
+            continue
+        items = await list_due_items(session, staff=member, now=now, settings=settings)
+        if not items:
+            continue
+        produced += await create_outbox_message(
+            session,
+            dedupe_key=f"agenda:{member.id}:{today.isoformat()}",
+            kind="agenda",
+            recipient_id=member.id,
+            not_before=now,
+            payload={
+                "items": due_items_payload(items[:AGENDA_MAX_ITEMS]),
+                "more": max(0, len(items) - AGENDA_MAX_ITEMS),
+            },
+        )
+    await mark_agenda_checked(session, staff_ids=checked, local_day=today)
+    return produced
+
+
+async def mark_unreachable(session: AsyncSession, *, staff_id: int, now: datetime) -> bool:
+    """The member blocked the bot (or left Telegram). The first time only, their team's
+    supervisors and every admin are told. True when this call changed the flag."""
+    if not await mark_staff_reachable(session, staff_id=staff_id, reachable=False, at=now):
+        return False
+    member = await get_staff(session, staff_id=staff_id)
+    if member is None:  # pragma: no cover - the update above found the row
+        return True
+    supervisors = await list_staff(
+        session, team=member.team, roles=[Role.SUPERVISOR.value], active_only=True
+    )
+    admins = await list_staff(session, roles=[Role.ADMIN.value], active_only=True)
+    recipients = {s.id: s for s in [*supervisors, *admins] if s.id != staff_id and s.reachable}
+    for recipient_id in recipients:
+        await create_outbox_message(
+            session,
+            dedupe_key=f"unreachable:{staff_id}:{recipient_id}:{epoch(now)}",
+            kind="unreachable",
+            recipient_id=recipient_id,
+            not_before=now,
+            payload={"staff_id": staff_id},
+        )
+    return True
+
+
+async def mark_reachable(session: AsyncSession, *, staff_id: int, now: datetime) -> bool:
+    return await mark_staff_reachable(session, staff_id=staff_id, reachable=True, at=now)
+
+
+async def recompute_staff_reminders(
+    session: AsyncSession,
+    *,
+    staff_id: int,
+    hours: WorkingHours,
+    settings: ReminderSettings,
+    now: datetime,
+) -> int:
+    """New working hours move every pending reminder of the member's open follow-ups."""
+    followups = await list_open_followups_of_staff(session, staff_id=staff_id, for_update=True)
+    for followup in followups:
+        recompute_next_reminder(followup, hours=hours, settings=settings, now=now)
+    return len(followups)
+
+
+async def produce_all(
+    session_factory: async_sessionmaker[AsyncSession],
+    *,
+    now: datetime,
+    settings: ReminderSettings,
+    batch: int = SWEEP_BATCH,
+) -> None:
+    """One sweep: follow-ups batch by batch, then safeguarding repeats, then agendas; each
+    step in its own short transaction, so a failure in one loses nothing of the others."""
+    while True:
+        async with session_factory.begin() as session:
+            seen = await produce_due_reminders(session, now=now, settings=settings, limit=batch)
+        if seen < batch:
+            break
+    async with session_factory.begin() as session:
+        await produce_safeguarding_repeats(session, now=now)
+    async with session_factory.begin() as session:
+        await produce_agendas(session, now=now, settings=settings)

@@ -1,0 +1,482 @@
+"""Reminder buttons, /due, /hours, Reschedule, and the user blocking or unblocking the bot.
+
+Thin: parse the callback data, call `bot.followup_actions` in one transaction, reply. Every
+press is re-checked there (owner, team supervisor or admin); refusals answer with a short
+alert and change nothing.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import warnings
+from datetime import UTC, datetime
+from typing import Any
+
+from telegram import ChatMember, InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.error import TelegramError
+from telegram.ext import (
+    CallbackQueryHandler,
+    ChatMemberHandler,
+    CommandHandler,
+    ConversationHandler,
+    MessageHandler,
+    filters,
+)
+from telegram.warnings import PTBUserWarning
+
+from bot.contacts import hours_of, reminder_settings
+from bot.context import NavContext
+from bot.domain import AuditAction
+from bot.followup_actions import (
+    Acknowledged,
+    Moved,
+    ReassignChoices,
+    Reassigned,
+    Refusal,
+    acknowledge_alert,
+    acknowledge_escalation,
+    check_reschedulable,
+    close_case,
+    no_answer,
+    reassign,
+    reassign_choices,
+    reschedule,
+    snooze,
+    staff_name,
+)
+from bot.i18n import N_, Translator
+from bot.parsing import DateProblem, parse_follow_up_phrase
+from bot.reminder_messages import local_when, render_due_list
+from bot.reminder_policy import SnoozeOption
+from bot.reminders import due_items_payload, list_due_items, mark_reachable, mark_unreachable
+from bot.sender import request_prompt_delivery
+from bot.working_hours import WorkingHours, WorkingHoursError, WorkingHoursErrorReason
+from storage.audit import create_audit_entry
+from storage.staff import get_staff
+
+log = logging.getLogger(__name__)
+
+FU_PATTERN = r"^fu:(noanswer|snooze|close):"
+ESC_PATTERN = r"^esc:(ack|reassign|to):"
+SG_PATTERN = r"^sg:ack:"
+WAITING_DATE = 1
+
+_REFUSALS = {
+    Refusal.UNKNOWN: N_("That follow-up no longer exists."),
+    Refusal.NOT_YOURS: N_("That is not yours to change."),
+    Refusal.STALE: N_("That follow-up is already done or closed."),
+    Refusal.CONFLICT: N_("They already have an open follow-up with this client."),
+}
+_DATE_PROBLEMS = {
+    DateProblem.IMPOSSIBLE: N_("That date does not exist. Type another, or /cancel."),
+    DateProblem.PAST: N_("That is in the past. Type a future date, or /cancel."),
+    DateProblem.TOO_FAR: N_("That is more than a year ahead. Type an earlier date, or /cancel."),
+    DateProblem.UNCLEAR: N_(
+        "I could not read a date there. Try 'friday', '3/4' or 'tomorrow 2pm', or /cancel."
+    ),
+}
+_HOURS_PROBLEMS = {
+    WorkingHoursErrorReason.BAD_DAYS: N_("I could not read the days."),
+    WorkingHoursErrorReason.BAD_TIME: N_("I could not read the times."),
+    WorkingHoursErrorReason.EMPTY_WINDOW: N_(
+        "The end time must be after the start time, on the same day."
+    ),
+}
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def parse_reschedule_date(text: str, *, now: datetime, tz: Any) -> datetime | DateProblem:
+    """A typed date for Reschedule: the shared follow-up phrase parser."""
+    return parse_follow_up_phrase(text, now=now, tz=tz)
+
+
+def _ids(data: str, count: int = 1) -> list[int] | None:
+    """The trailing record ids of callback data; None for anything forged or malformed."""
+    tail = data.split(":")[-count:]
+    if len(tail) != count or not all(part.isdigit() and len(part) <= 18 for part in tail):
+        return None
+    return [int(part) for part in tail]
+
+
+async def _refuse(update: Update, t: Translator, refusal: Refusal) -> None:
+    query = update.callback_query
+    assert query is not None
+    await query.answer(t.raw(_REFUSALS[refusal]), show_alert=True)
+
+
+async def _done(update: Update, text: str, *, keep_buttons: bool = False) -> None:
+    """Answer the press, take the buttons off the card, and say what happened."""
+    query = update.callback_query
+    assert query is not None
+    await query.answer()
+    if not keep_buttons:
+        # An old or already edited card cannot be edited; the reply below still tells.
+        with contextlib.suppress(TelegramError):
+            await query.edit_message_reply_markup(reply_markup=None)
+    if query.message is not None:
+        await query.get_bot().send_message(chat_id=query.message.chat.id, text=text)
+
+
+async def _bad_data(update: Update, context: NavContext) -> None:
+    assert update.callback_query is not None
+    await _refuse(update, context.t, Refusal.UNKNOWN)
+
+
+async def followup_button(update: Update, context: NavContext) -> None:
+    """fu:noanswer:{id}, fu:snooze:{1h|tomorrow|3d}:{id}, fu:close:{id}."""
+    actor = context.require_staff()
+    query = update.callback_query
+    assert query is not None
+    assert query.data is not None
+    parts = query.data.split(":")
+    ids = _ids(query.data)
+    if ids is None:
+        await _bad_data(update, context)
+        return
+    followup_id = ids[0]
+    t, services = context.t, context.services
+    settings = reminder_settings(services.settings)
+    now = utcnow()
+    result: Moved | str | Refusal
+    async with services.session_factory.begin() as session:
+        if parts[1] == "noanswer" and len(parts) == 3:
+            result = await no_answer(
+                session, actor=actor, followup_id=followup_id, now=now, settings=settings
+            )
+        elif parts[1] == "snooze" and len(parts) == 4 and parts[2] in set(SnoozeOption):
+            result = await snooze(
+                session,
+                actor=actor,
+                followup_id=followup_id,
+                option=SnoozeOption(parts[2]),
+                now=now,
+                settings=settings,
+            )
+        elif parts[1] == "close" and len(parts) == 3:
+            result = await close_case(session, actor=actor, followup_id=followup_id, now=now)
+        else:
+            result = Refusal.UNKNOWN
+    if isinstance(result, Refusal):
+        await _refuse(update, t, result)
+        return
+    if isinstance(result, str):
+        await _done(update, t("Case <b>{code}</b> closed; no more reminders for it.", code=result))
+        return
+    when = local_when(t, result.due_at, settings.tz, now)
+    if parts[1] == "noanswer":
+        text = t(
+            "Logged an attempt with <b>{code}</b> (no answer). Next follow-up: {when}.",
+            code=result.code,
+            when=when,
+        )
+    else:
+        text = t("Follow-up with <b>{code}</b> moved to {when}.", code=result.code, when=when)
+    await _done(update, text)
+
+
+async def escalation_button(update: Update, context: NavContext) -> None:
+    """esc:ack:{id}, esc:reassign:{id}, esc:to:{id}:{staff}."""
+    actor = context.require_staff()
+    query = update.callback_query
+    assert query is not None
+    assert query.data is not None
+    parts = query.data.split(":")
+    action = parts[1]
+    ids = _ids(query.data, 2 if action == "to" else 1)
+    if ids is None or len(parts) != (4 if action == "to" else 3):
+        await _bad_data(update, context)
+        return
+    t, services = context.t, context.services
+    now = utcnow()
+    result: Acknowledged | ReassignChoices | Reassigned | Refusal
+    async with services.session_factory.begin() as session:
+        if action == "ack":
+            result = await acknowledge_escalation(session, actor=actor, followup_id=ids[0], now=now)
+        elif action == "reassign":
+            result = await reassign_choices(session, actor=actor, followup_id=ids[0])
+        else:
+            result = await reassign(
+                session,
+                actor=actor,
+                followup_id=ids[0],
+                to_staff_id=ids[1],
+                now=now,
+                settings=reminder_settings(services.settings),
+            )
+        by = await staff_name(session, result.by_id) if isinstance(result, Acknowledged) else ""
+    if isinstance(result, Refusal):
+        await _refuse(update, t, result)
+        return
+    if isinstance(result, Acknowledged):
+        if result.first:
+            await _done(update, t("Escalation for <b>{code}</b> acknowledged.", code=result.code))
+        else:
+            await query.answer(t("Already acknowledged by {name}.", name=by), show_alert=True)
+        return
+    if isinstance(result, ReassignChoices):
+        await query.answer()
+        if not result.choices:
+            await _done(update, t("No one else in the team to pass it to."), keep_buttons=True)
+            return
+        keyboard = InlineKeyboardMarkup(
+            [
+                [InlineKeyboardButton(name, callback_data=f"esc:to:{ids[0]}:{staff_id}")]
+                for staff_id, name in result.choices
+            ]
+        )
+        if query.message is not None:
+            await query.get_bot().send_message(
+                chat_id=query.message.chat.id,
+                text=t("Pass <b>{code}</b> to:", code=result.code),
+                reply_markup=keyboard,
+            )
+        return
+    if not result.changed:
+        await query.answer(t("Already with {name}.", name=result.new_owner_name), show_alert=True)
+        return
+    request_prompt_delivery(context.application)  # the new owner is told via the outbox
+    await _done(
+        update, t("<b>{code}</b> is now with {name}.", code=result.code, name=result.new_owner_name)
+    )
+
+
+async def safeguarding_button(update: Update, context: NavContext) -> None:
+    """sg:ack:{alert id}: first acknowledgement wins."""
+    actor = context.require_staff()
+    query = update.callback_query
+    assert query is not None
+    assert query.data is not None
+    ids = _ids(query.data)
+    if ids is None or len(query.data.split(":")) != 3:
+        await _bad_data(update, context)
+        return
+    t, services = context.t, context.services
+    async with services.session_factory.begin() as session:
+        result = await acknowledge_alert(session, actor=actor, alert_id=ids[0], now=utcnow())
+        by = await staff_name(session, result.by_id) if isinstance(result, Acknowledged) else ""
+    if isinstance(result, Refusal):
+        if result is Refusal.UNKNOWN:
+            await query.answer(t("That alert no longer exists."), show_alert=True)
+        else:
+            await query.answer(
+                t("Only supervisors of that team and admins can acknowledge."), show_alert=True
+            )
+        return
+    if result.first:
+        await _done(
+            update, t("Safeguarding alert for <b>{code}</b> acknowledged.", code=result.code)
+        )
+    else:
+        await query.answer(t("Already acknowledged by {name}.", name=by), show_alert=True)
+
+
+# --- Reschedule: a short conversation ------------------------------------------------------
+
+
+def _chat_data(context: NavContext) -> dict[Any, Any]:
+    data = context.chat_data
+    assert data is not None  # callback queries and messages always have a chat here
+    return data
+
+
+async def reschedule_start(update: Update, context: NavContext) -> int:
+    actor = context.require_staff()
+    query = update.callback_query
+    assert query is not None
+    assert query.data is not None
+    ids = _ids(query.data)
+    if ids is None or len(query.data.split(":")) != 3:
+        await _bad_data(update, context)
+        return ConversationHandler.END
+    async with context.services.session_factory.begin() as session:
+        result = await check_reschedulable(session, actor=actor, followup_id=ids[0])
+    if isinstance(result, Refusal):
+        await _refuse(update, context.t, result)
+        return ConversationHandler.END
+    _chat_data(context)["reschedule_followup"] = ids[0]  # only until the date is typed
+    await query.answer()
+    if query.message is not None:
+        await query.get_bot().send_message(
+            chat_id=query.message.chat.id,
+            text=context.t(
+                "New follow-up date for <b>{code}</b>? e.g. 'friday', '3/4', 'tomorrow 2pm'. "
+                "/cancel to keep it.",
+                code=result,
+            ),
+        )
+    return WAITING_DATE
+
+
+async def reschedule_date(update: Update, context: NavContext) -> int:
+    actor = context.require_staff()
+    message = update.effective_message
+    assert message is not None
+    followup_id = _chat_data(context).get("reschedule_followup")
+    if not isinstance(followup_id, int):
+        return ConversationHandler.END
+    services, t = context.services, context.t
+    settings = reminder_settings(services.settings)
+    now = utcnow()
+    parsed = parse_reschedule_date(message.text or "", now=now, tz=settings.tz)
+    if isinstance(parsed, DateProblem):
+        await message.reply_text(t.raw(_DATE_PROBLEMS[parsed]))
+        return WAITING_DATE
+    async with services.session_factory.begin() as session:
+        result = await reschedule(
+            session,
+            actor=actor,
+            followup_id=followup_id,
+            due_at=parsed,
+            now=now,
+            settings=settings,
+        )
+    _chat_data(context).pop("reschedule_followup", None)
+    if isinstance(result, Refusal):
+        await message.reply_text(t.raw(_REFUSALS[result]))
+    else:
+        await message.reply_text(
+            t(
+                "Follow-up with <b>{code}</b> moved to {when}.",
+                code=result.code,
+                when=local_when(t, result.due_at, settings.tz, now),
+            )
+        )
+    return ConversationHandler.END
+
+
+async def reschedule_cancel(update: Update, context: NavContext) -> int:
+    _chat_data(context).pop("reschedule_followup", None)
+    if update.effective_message is not None:
+        await update.effective_message.reply_text(context.t("Kept the follow-up as it was."))
+    return ConversationHandler.END
+
+
+def reschedule_conversation() -> ConversationHandler[NavContext]:
+    # per_message=False is what we want (the date arrives as a new message, not a press);
+    # PTB warns that the entry CallbackQueryHandler is then tracked per chat, which is fine.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", PTBUserWarning)
+        return ConversationHandler(
+            entry_points=[CallbackQueryHandler(reschedule_start, pattern=r"^fu:resched:")],
+            states={
+                WAITING_DATE: [
+                    MessageHandler(filters.TEXT & ~filters.COMMAND, reschedule_date),
+                ]
+            },
+            fallbacks=[CommandHandler("cancel", reschedule_cancel)],
+            allow_reentry=True,
+            name="reschedule",
+        )
+
+
+# --- /due and /hours ------------------------------------------------------------------------
+
+
+async def due_command(update: Update, context: NavContext) -> None:
+    actor = context.require_staff()
+    message = update.effective_message
+    assert message is not None
+    services = context.services
+    settings = reminder_settings(services.settings)
+    now = utcnow()
+    async with services.session_factory() as session:
+        member = await get_staff(session, staff_id=actor.id)
+        assert member is not None
+        items = await list_due_items(session, staff=member, now=now, settings=settings)
+    await message.reply_text(
+        render_due_list(context.t, due_items_payload(items), tz=settings.tz, now=now)
+    )
+
+
+async def hours_command(update: Update, context: NavContext) -> None:
+    actor = context.require_staff()
+    message = update.effective_message
+    assert message is not None
+    t, services = context.t, context.services
+    settings = reminder_settings(services.settings)
+    zone = services.settings.timezone
+    text = message.text or ""
+    argument = text.split(maxsplit=1)[1].strip() if len(text.split(maxsplit=1)) > 1 else ""
+    if not argument:
+        current = hours_of(actor.working_hours, settings.default_hours)
+        await message.reply_text(
+            t(
+                "Your working hours for reminders: {hours} ({zone}). "
+                "Change them with e.g. /hours mon-sun 07:00-22:00",
+                hours=current.describe(),
+                zone=zone,
+            )
+        )
+        return
+    try:
+        hours = WorkingHours.parse(argument)
+    except WorkingHoursError as error:
+        await message.reply_text(
+            t.raw(_HOURS_PROBLEMS[error.reason])
+            + " "
+            + t("Write days then times, e.g. /hours mon-fri 09:00-18:00")
+        )
+        return
+    now = utcnow()
+    async with services.session_factory.begin() as session:
+        member = await get_staff(session, staff_id=actor.id)
+        assert member is not None
+        member.working_hours = hours.to_storage()
+        from bot.reminders import recompute_staff_reminders
+
+        await recompute_staff_reminders(
+            session, staff_id=actor.id, hours=hours, settings=settings, now=now
+        )
+        await create_audit_entry(
+            session,
+            action=AuditAction.SETTINGS,
+            actor_staff_id=actor.id,
+            actor_telegram_id=actor.telegram_id,
+            detail="working hours",
+            at=now,
+        )
+    await message.reply_text(
+        t(
+            "Working hours set: {hours} ({zone}). Reminders wait for these hours.",
+            hours=hours.describe(),
+            zone=zone,
+        )
+    )
+
+
+# --- the user blocks or unblocks the bot ---------------------------------------------------
+
+
+async def my_chat_member(update: Update, context: NavContext) -> None:
+    change = update.my_chat_member
+    actor = context.staff
+    if change is None or actor is None or change.chat.type != "private":
+        return
+    status = change.new_chat_member.status
+    now = utcnow()
+    async with context.services.session_factory.begin() as session:
+        if status in (ChatMember.BANNED, ChatMember.LEFT):
+            changed = await mark_unreachable(session, staff_id=actor.id, now=now)
+        elif status == ChatMember.MEMBER:
+            changed = await mark_reachable(session, staff_id=actor.id, now=now)
+        else:
+            return
+    if changed and status != ChatMember.MEMBER:
+        request_prompt_delivery(context.application)
+
+
+def handlers() -> list[Any]:
+    """In group 0, before the catch-all."""
+    return [
+        reschedule_conversation(),
+        CallbackQueryHandler(followup_button, pattern=FU_PATTERN),
+        CallbackQueryHandler(escalation_button, pattern=ESC_PATTERN),
+        CallbackQueryHandler(safeguarding_button, pattern=SG_PATTERN),
+        CommandHandler("due", due_command),
+        CommandHandler("hours", hours_command),
+        ChatMemberHandler(my_chat_member, ChatMemberHandler.MY_CHAT_MEMBER),
+    ]

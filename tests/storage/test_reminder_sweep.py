@@ -1,0 +1,334 @@
+"""The reminder sweep and the outbox claim on a real database (SQLite, and PostgreSQL if set)."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.contacts import ContactInput, reminder_settings, save_contact
+from bot.context import StaffMember
+from bot.domain import Outcome, Risk, Role, Setting
+from bot.followup_actions import acknowledge_alert
+from bot.reminders import produce_all
+from storage.models import FollowUp, OutboxMessage
+from storage.outbox import claim_outbox_messages, create_outbox_message, mark_outbox_sent
+from storage.staff import create_or_reactivate_staff
+from tests.conftest import make_settings
+
+Factory = async_sessionmaker[AsyncSession]
+SETTINGS = reminder_settings(make_settings("sqlite+aiosqlite://"))
+
+
+async def _member(
+    factory: Factory, telegram_id: int, role: Role = Role.NAVIGATOR, team: str = "hospital"
+) -> StaffMember:
+    async with factory.begin() as session:
+        row = await create_or_reactivate_staff(
+            session,
+            telegram_id=telegram_id,
+            role=role.value,
+            team=team,
+            display_name=f"S{telegram_id}",
+            telegram_language="en",
+        )
+        return StaffMember.from_row(row)
+
+
+async def _follow_up(
+    factory: Factory,
+    staff: StaffMember,
+    due: datetime,
+    *,
+    code: str = "C123",
+    now: datetime | None = None,
+    risks: tuple[Risk, ...] = (),
+) -> int:
+    async with factory.begin() as session:
+        saved = await save_contact(
+            session,
+            staff=staff,
+            contact=ContactInput(
+                client_code=code,
+                setting=Setting.HOSPITAL,
+                outcome=Outcome.MADE,
+                risks=risks,
+                follow_up_at=due,
+            ),
+            now=now or due - timedelta(days=1),
+            settings=SETTINGS,
+        )
+    assert saved.followup_id is not None
+    return saved.followup_id
+
+
+async def _sweep(factory: Factory, now: datetime) -> None:
+    await produce_all(factory, now=now, settings=SETTINGS)
+
+
+async def _rows(
+    factory: Factory, kind: str | None = None, *, agenda: bool = False
+) -> list[OutboxMessage]:
+    async with factory() as session:
+        query = select(OutboxMessage).order_by(OutboxMessage.id)
+        if kind is not None:
+            query = query.where(OutboxMessage.kind == kind)
+        elif not agenda:  # the agenda has its own test
+            query = query.where(OutboxMessage.kind != "agenda")
+        return list((await session.scalars(query)).all())
+
+
+async def _followup(factory: Factory, followup_id: int) -> FollowUp:
+    async with factory() as session:
+        row = await session.get(FollowUp, followup_id)
+        assert row is not None
+        return row
+
+
+async def test_a_due_follow_up_gives_exactly_one_nudge(session_factory: Factory) -> None:
+    navigator = await _member(session_factory, 1)
+    due = datetime(2026, 3, 25, 9, tzinfo=UTC)  # Wed 09:00 GMT
+    fid = await _follow_up(session_factory, navigator, due)
+    await _sweep(session_factory, due - timedelta(seconds=1))
+    assert await _rows(session_factory, "due") == []
+    await _sweep(session_factory, due)
+    await _sweep(session_factory, due)
+    await _sweep(session_factory, due + timedelta(minutes=5))
+    rows = await _rows(session_factory, "due")
+    assert [(r.recipient_id, r.followup_id, r.payload["code"]) for r in rows] == [
+        (navigator.id, fid, "C123")
+    ]
+    assert rows[0].payload["last"]["setting"] == "hospital"
+    followup = await _followup(session_factory, fid)
+    assert followup.due_nudge_sent
+    # next: the first overdue nudge, Thursday at the window start
+    assert followup.next_reminder_at == datetime(2026, 3, 26, 9, tzinfo=UTC)
+
+
+async def test_outside_working_hours_nothing_goes_out_until_the_window(
+    session_factory: Factory,
+) -> None:
+    navigator = await _member(session_factory, 1)
+    due = datetime(2026, 3, 25, 20, tzinfo=UTC)  # Wed 20:00, after hours
+    fid = await _follow_up(session_factory, navigator, due)
+    await _sweep(session_factory, due + timedelta(minutes=30))
+    assert await _rows(session_factory) == []
+    followup = await _followup(session_factory, fid)
+    assert followup.next_reminder_at == datetime(2026, 3, 26, 9, tzinfo=UTC)
+    await _sweep(session_factory, datetime(2026, 3, 26, 9, tzinfo=UTC))
+    # By Thursday's window it is overdue (its due day has ended): one nudge, the overdue one.
+    rows = await _rows(session_factory)
+    assert [(r.kind, r.payload["days_overdue"]) for r in rows] == [("overdue", 1)]
+
+
+async def test_a_nine_oclock_reminder_stays_at_nine_across_both_dst_changes(
+    session_factory: Factory,
+) -> None:
+    navigator = await _member(session_factory, 1)
+    # Spring: Fri 27 Mar 09:00 GMT = 09:00 UTC; Mon 30 Mar 09:00 BST = 08:00 UTC.
+    before = await _follow_up(session_factory, navigator, datetime(2026, 3, 27, 9, tzinfo=UTC))
+    after = await _follow_up(
+        session_factory, navigator, datetime(2026, 3, 30, 8, tzinfo=UTC), code="C124"
+    )
+    # Autumn: Fri 23 Oct 09:00 BST = 08:00 UTC; Mon 26 Oct 09:00 GMT = 09:00 UTC.
+    await _follow_up(session_factory, navigator, datetime(2026, 10, 26, 9, tzinfo=UTC), code="C125")
+    assert (await _followup(session_factory, before)).next_reminder_at == datetime(
+        2026, 3, 27, 9, tzinfo=UTC
+    )
+    assert (await _followup(session_factory, after)).next_reminder_at == datetime(
+        2026, 3, 30, 8, tzinfo=UTC
+    )
+    await _sweep(session_factory, datetime(2026, 3, 27, 9, tzinfo=UTC))
+    # the first overdue nudge of the Friday follow-up is Monday 09:00 BST
+    assert (await _followup(session_factory, before)).next_reminder_at == datetime(
+        2026, 3, 30, 8, tzinfo=UTC
+    )
+    await _sweep(session_factory, datetime(2026, 3, 30, 7, 59, tzinfo=UTC))
+    assert [r.payload["code"] for r in await _rows(session_factory)] == ["C123"]
+    await _sweep(session_factory, datetime(2026, 3, 30, 8, tzinfo=UTC))
+    kinds = sorted((r.kind, r.payload["code"]) for r in await _rows(session_factory))
+    assert ("due", "C124") in kinds
+    assert ("overdue", "C123") in kinds
+    await _sweep(session_factory, datetime(2026, 10, 26, 8, 30, tzinfo=UTC))  # 08:30 GMT
+    assert "C125" not in [r.payload["code"] for r in await _rows(session_factory)]
+    await _sweep(session_factory, datetime(2026, 10, 26, 9, tzinfo=UTC))
+    assert "C125" in [r.payload["code"] for r in await _rows(session_factory, "due")]
+
+
+async def test_overdue_nudges_once_a_working_day_at_most_three_and_one_escalation(
+    session_factory: Factory,
+) -> None:
+    navigator = await _member(session_factory, 1)
+    supervisor = await _member(session_factory, 2, Role.SUPERVISOR)
+    await _member(session_factory, 3, Role.SUPERVISOR, team="community")  # another team
+    due = datetime(2026, 3, 2, 9, tzinfo=UTC)  # Mon 2 Mar
+    fid = await _follow_up(session_factory, navigator, due)
+    now = due
+    while now < due + timedelta(days=14):  # a sweep every hour for two weeks
+        await _sweep(session_factory, now)
+        now += timedelta(hours=1)
+    overdue = await _rows(session_factory, "overdue")
+    assert [r.payload["days_overdue"] for r in overdue] == [1, 2, 3]
+    assert [r.created_at.date().isoformat() for r in overdue] == [
+        "2026-03-03",
+        "2026-03-04",
+        "2026-03-05",
+    ]
+    assert all(r.created_at.hour == 9 for r in overdue)
+    escalations = await _rows(session_factory, "escalation")
+    assert [(r.recipient_id, r.payload["days_overdue"]) for r in escalations] == [
+        (supervisor.id, 3)
+    ]
+    assert len(await _rows(session_factory, "due")) == 1
+    followup = await _followup(session_factory, fid)
+    assert followup.next_reminder_at is None
+    assert followup.overdue_nudges_sent == 3
+    assert followup.escalated_at is not None
+
+
+async def test_after_downtime_only_the_latest_overdue_nudge_goes_out(
+    session_factory: Factory,
+) -> None:
+    navigator = await _member(session_factory, 1)
+    due = datetime(2026, 3, 2, 9, tzinfo=UTC)
+    await _follow_up(session_factory, navigator, due)
+    await _sweep(session_factory, datetime(2026, 3, 4, 11, tzinfo=UTC))  # Wed, bot was down
+    rows = await _rows(session_factory)
+    assert [(r.kind, r.payload["days_overdue"]) for r in rows] == [("overdue", 2)]
+
+
+async def test_safeguarding_repeats_to_admins_only_when_unacknowledged(
+    session_factory: Factory,
+) -> None:
+    navigator = await _member(session_factory, 1)
+    supervisor = await _member(session_factory, 2, Role.SUPERVISOR)
+    admin_a = await _member(session_factory, 3, Role.ADMIN, team="office")
+    admin_b = await _member(session_factory, 4, Role.ADMIN, team="office")
+    now = datetime(2026, 3, 25, 22, tzinfo=UTC)  # at night: safeguarding does not wait
+    await _follow_up(
+        session_factory, navigator, now + timedelta(days=2), now=now, risks=(Risk.WEAPON,)
+    )
+    await _follow_up(
+        session_factory,
+        navigator,
+        now + timedelta(days=2),
+        now=now,
+        risks=(Risk.SUICIDAL,),
+        code="C999",
+    )
+    first = await _rows(session_factory, "safeguarding")
+    assert [r.recipient_id for r in first] == [supervisor.id, supervisor.id]
+    async with session_factory.begin() as session:
+        ack = await acknowledge_alert(
+            session, actor=supervisor, alert_id=first[1].alert_id or 0, now=now
+        )
+    assert not isinstance(ack, str)
+    await _sweep(session_factory, now + timedelta(minutes=29))
+    assert len(await _rows(session_factory, "safeguarding")) == 2
+    await _sweep(session_factory, now + timedelta(minutes=30))
+    await _sweep(session_factory, now + timedelta(minutes=45))
+    repeats = [r for r in await _rows(session_factory, "safeguarding") if r.payload.get("repeat")]
+    assert sorted(r.recipient_id for r in repeats) == sorted([admin_a.id, admin_b.id])
+    assert {r.alert_id for r in repeats} == {first[0].alert_id}
+
+
+async def test_agenda_once_per_working_day_at_the_window_start(session_factory: Factory) -> None:
+    navigator = await _member(session_factory, 1)
+    idle = await _member(session_factory, 2)
+    await _follow_up(session_factory, navigator, datetime(2026, 3, 23, 9, tzinfo=UTC))
+    await _sweep(session_factory, datetime(2026, 3, 25, 8, tzinfo=UTC))
+    assert await _rows(session_factory, "agenda") == []
+    for minute in (0, 1, 30):
+        await _sweep(session_factory, datetime(2026, 3, 25, 9, minute, tzinfo=UTC))
+    agendas = await _rows(session_factory, "agenda")
+    assert [(r.recipient_id, r.dedupe_key) for r in agendas] == [
+        (navigator.id, f"agenda:{navigator.id}:2026-03-25")
+    ]
+    assert agendas[0].payload["items"][0]["code"] == "C123"
+    assert agendas[0].payload["items"][0]["days_overdue"] == 2
+    await _sweep(session_factory, datetime(2026, 3, 28, 9, tzinfo=UTC))  # Saturday
+    await _sweep(session_factory, datetime(2026, 3, 30, 8, tzinfo=UTC))  # Monday 09:00 BST
+    assert [r.dedupe_key for r in await _rows(session_factory, "agenda")] == [
+        f"agenda:{navigator.id}:2026-03-25",
+        f"agenda:{navigator.id}:2026-03-30",
+    ]
+    assert idle.id not in [r.recipient_id for r in await _rows(session_factory, "agenda")]
+
+
+async def _outbox(factory: Factory, count: int, now: datetime) -> StaffMember:
+    navigator = await _member(factory, 77)
+    async with factory.begin() as session:
+        for i in range(count):
+            await create_outbox_message(
+                session,
+                dedupe_key=f"notice:{i}",
+                kind="notice",
+                recipient_id=navigator.id,
+                not_before=now,
+                payload={"text": f"n{i}"},
+            )
+    return navigator
+
+
+async def test_claim_holds_for_the_lease_then_anyone_may_reclaim(session_factory: Factory) -> None:
+    now = datetime(2026, 3, 25, 10, tzinfo=UTC)
+    await _outbox(session_factory, 3, now)
+    lease = timedelta(seconds=60)
+
+    async def claim(who: str, at: datetime) -> list[int]:
+        async with session_factory.begin() as session:
+            rows = await claim_outbox_messages(
+                session, now=at, claimed_by=who, lease_cutoff=at - lease, limit=10
+            )
+            return [r.id for r in rows]
+
+    first = await claim("a", now)
+    assert len(first) == 3
+    assert await claim("b", now + timedelta(seconds=59)) == []
+    async with session_factory.begin() as session:
+        await mark_outbox_sent(session, message_id=first[0], at=now, telegram_message_id=1)
+    reclaimed = await claim("b", now + timedelta(seconds=61))
+    assert sorted(reclaimed) == sorted(first[1:])  # sent rows are never claimed again
+    rows = {r.id: r for r in await _rows(session_factory)}
+    assert rows[first[1]].claimed_by == "b"
+    assert rows[first[1]].attempts == 2
+    # not_before in the future: not yet
+    async with session_factory.begin() as session:
+        await create_outbox_message(
+            session,
+            dedupe_key="later",
+            kind="notice",
+            recipient_id=rows[first[0]].recipient_id,
+            not_before=now + timedelta(hours=1),
+            payload={"text": "later"},
+        )
+    assert await claim("c", now + timedelta(seconds=62)) == []
+
+
+async def test_concurrent_claimers_never_get_the_same_row(session_factory: Factory) -> None:
+    now = datetime(2026, 3, 25, 10, tzinfo=UTC)
+    await _outbox(session_factory, 200, now)
+    claimed: dict[str, list[int]] = {"a": [], "b": [], "c": []}
+
+    async def claimer(who: str) -> None:
+        while True:
+            async with session_factory.begin() as session:
+                rows = await claim_outbox_messages(
+                    session,
+                    now=now,
+                    claimed_by=who,
+                    lease_cutoff=now - timedelta(minutes=5),
+                    limit=7,
+                )
+                ids = [r.id for r in rows]
+                await asyncio.sleep(0)  # hold the lock across a scheduling point
+            if not ids:
+                return
+            claimed[who].extend(ids)
+
+    await asyncio.gather(*(claimer(who) for who in claimed))
+    everything = [i for ids in claimed.values() for i in ids]
+    assert len(everything) == 200
+    assert len(set(everything)) == 200

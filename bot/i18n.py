@@ -119,14 +119,48 @@ def has_bengali_script(text: str) -> bool:
     return bengali * 3 >= len(letters)  # a third of the letters is a clear signal
 
 
+def written_language(text: str | None, telegram_language: str | None) -> str | None:
+    """The reply language a user's own words ask for under `auto`, or None when they say
+    nothing about it.
+
+    Bengali script means Bengali. Other words mean the Telegram app language (if supported,
+    else English). A command with its arguments (`/due`, `/hours mon-fri 09:00-18:00`,
+    `/client C123`) is written in English by convention whatever the user reads, so it
+    counts only when its arguments are in Bengali script; digits, codes and emoji alone say
+    nothing either.
+    """
+    if not text:
+        return None
+    text = unicodedata.normalize("NFC", text).strip()
+    if has_bengali_script(text):
+        return "bn"
+    if text.startswith("/") or not any(ch.isalpha() for ch in text):
+        return None
+    base = (telegram_language or "").split("-")[0].lower()
+    return base if base in SUPPORTED_LANGUAGES else DEFAULT_LANGUAGE
+
+
 def choose_reply_language(
-    preference: str, telegram_language: str | None, text: str | None = None
+    preference: str,
+    telegram_language: str | None,
+    text: str | None = None,
+    *,
+    last_language: str | None = None,
 ) -> str:
     """PRODUCT §9: an explicit preference wins; with `auto`, Bengali script in the message
-    switches to Bengali, else the Telegram app language if we support it, else English."""
+    switches to Bengali, else the Telegram app language if we support it, else English.
+
+    A message whose words say nothing (a bare command, a date typed as digits, a button
+    press) and anything the bot starts itself (reminders, notices, digests) use
+    `last_language`, the language the user's last message with words asked for (stored on
+    the staff row), so a navigator who writes in Bengali gets Bengali reminders and a
+    Bengali `/due`; without one, the Telegram app language."""
     if preference in SUPPORTED_LANGUAGES:
         return preference
-    if text and has_bengali_script(unicodedata.normalize("NFC", text)):
-        return "bn"
+    written = written_language(text, telegram_language)
+    if written is not None:
+        return written
+    if last_language in SUPPORTED_LANGUAGES:
+        return last_language
     base = (telegram_language or "").split("-")[0].lower()
     return base if base in SUPPORTED_LANGUAGES else DEFAULT_LANGUAGE

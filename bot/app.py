@@ -21,7 +21,7 @@ from bot.config import TOKEN_MISSING_MESSAGE, Settings
 from bot.context import AppServices, NavContext
 from bot.domain import Role
 from bot.housekeeping import PURGE_AT, purge_job
-from bot.i18n import Translator
+from bot.i18n import DEFAULT_LANGUAGE, SUPPORTED_LANGUAGES, Translator
 from bot.parsing import parse_contact
 from bot.sender import request_prompt_delivery
 from bot.sender import schedule_jobs as schedule_reminder_jobs
@@ -125,10 +125,22 @@ def _bot_commands(role: Role, language: str) -> list[BotCommand]:
     return [BotCommand(command.name, t(command.description)) for command in commands_for(role)]
 
 
+def _menu_languages() -> list[str | None]:
+    """The menu without a language code (English, for every app language we do not
+    support), then one per other supported language: Telegram shows each user the menu for
+    their app's language."""
+    return [None, *(language for language in SUPPORTED_LANGUAGES if language != DEFAULT_LANGUAGE)]
+
+
 async def publish_command_menus(app: NavApplication) -> None:
     """The default menu shows navigator commands; supervisors and admins get their own."""
     try:
-        await app.bot.set_my_commands(_bot_commands(Role.NAVIGATOR, "en"), BotCommandScopeDefault())
+        for language in _menu_languages():
+            await app.bot.set_my_commands(
+                _bot_commands(Role.NAVIGATOR, language or DEFAULT_LANGUAGE),
+                BotCommandScopeDefault(),
+                language_code=language,
+            )
         async with app.bot_data.session_factory() as session:
             seniors = await list_staff(
                 session, roles=[Role.SUPERVISOR.value, Role.ADMIN.value], active_only=True
@@ -140,4 +152,9 @@ async def publish_command_menus(app: NavApplication) -> None:
 
 
 async def set_commands_for(app: NavApplication, *, telegram_id: int, role: Role) -> None:
-    await app.bot.set_my_commands(_bot_commands(role, "en"), BotCommandScopeChat(telegram_id))
+    for language in _menu_languages():
+        await app.bot.set_my_commands(
+            _bot_commands(role, language or DEFAULT_LANGUAGE),
+            BotCommandScopeChat(telegram_id),
+            language_code=language,
+        )

@@ -30,6 +30,7 @@ class StaffMember:
     working_hours: str | None
     confirm_cards: bool
     awaiting_card_answer: bool = False  # a card asked them to type something (a date)
+    last_language: str | None = None  # see Staff.last_language
 
     @classmethod
     def from_row(cls, row: Staff, *, awaiting_card_answer: bool = False) -> StaffMember:
@@ -44,6 +45,7 @@ class StaffMember:
             working_hours=row.working_hours,
             confirm_cards=row.confirm_cards,
             awaiting_card_answer=awaiting_card_answer,
+            last_language=row.last_language,
         )
 
 

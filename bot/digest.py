@@ -55,7 +55,11 @@ async def render_digest(
     session: AsyncSession, *, staff: Staff, now: datetime, settings: Settings
 ) -> str:
     tz = settings.tz
-    t = Translator(choose_reply_language(staff.ui_language, staff.telegram_language))
+    t = Translator(
+        choose_reply_language(
+            staff.ui_language, staff.telegram_language, last_language=staff.last_language
+        )
+    )
     today = now.astimezone(tz).date()
     monday = today - timedelta(days=today.weekday())
     last_week = period_between(monday - timedelta(days=7), monday - timedelta(days=1), tz)

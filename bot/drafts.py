@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 
 from bot.contacts import ContactInput
 from bot.domain import Outcome, Risk, Service, ServiceStatus, Setting
-from bot.i18n import Html, Translator
+from bot.i18n import N_, Html, Translator
 from bot.labels import (
     language_label,
     local_datetime,
@@ -28,10 +28,10 @@ from bot.parsing import DateProblem, Draft, FollowUpKind
 MAX_CARD_NOTE_CHARS = 1500  # the card must stay under Telegram's 4096 with every field shown
 
 PROBLEM_QUESTIONS = {
-    DateProblem.IMPOSSIBLE: "That follow-up date does not exist. When should the follow-up be?",
-    DateProblem.PAST: "That follow-up date is in the past. When should the follow-up be?",
-    DateProblem.TOO_FAR: "That follow-up is more than a year ahead. When should it be?",
-    DateProblem.UNCLEAR: "I could not read the follow-up date. When should the follow-up be?",
+    DateProblem.IMPOSSIBLE: N_("That follow-up date does not exist. When should the follow-up be?"),
+    DateProblem.PAST: N_("That follow-up date is in the past. When should the follow-up be?"),
+    DateProblem.TOO_FAR: N_("That follow-up is more than a year ahead. When should it be?"),
+    DateProblem.UNCLEAR: N_("I could not read the follow-up date. When should the follow-up be?"),
 }
 
 

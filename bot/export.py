@@ -21,6 +21,7 @@ from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 from bot.domain import Service
 from bot.i18n import Translator
 from bot.stats import (
+    FOLLOW_UP_STATUS_LABELS,
     LANGUAGE_LABELS,
     OUTCOME_LABELS,
     SERVICE_LABELS,
@@ -137,7 +138,7 @@ def build_export_xlsx(t: Translator, data: ExportData, tz: ZoneInfo) -> bytes:
                     followup.client_code,
                     followup.navigator or "",
                     _local(followup.due_at, tz),
-                    followup.status,
+                    t(FOLLOW_UP_STATUS_LABELS.get(followup.status, followup.status)),
                     _local(followup.completed_at, tz),
                     on_time,
                 ],

@@ -3,6 +3,13 @@
 Catalogs are `.po` files compiled in memory on first use, so there is no build step and no
 binary in the repository. Replies are sent as HTML: interpolated values are escaped by
 default, and only values wrapped in `Html` (built by our own formatting code) are not.
+
+Digits: CLDR's default numbering system for Bengali is the Bengali one (০-৯), and Bengali
+text in Bangladesh writes numbers that way, so a Bengali reply shows counts, minutes and
+dates in Bengali digits. Numbers passed to a Translator as `int`/`float` are converted (format
+specs such as `{rate:.0%}` still work); dates from `bot.labels` are converted there; text
+that is data (client codes, notes, commands, examples like C123) is never touched. Anything
+else that builds numbers into a string itself should pass it through `t.digits()`.
 """
 
 from __future__ import annotations
@@ -22,6 +29,8 @@ LOCALE_DIR: Final = Path(__file__).parent / "locale"
 DOMAIN: Final = "navbot"
 SUPPORTED_LANGUAGES: Final = ("en", "bn")
 DEFAULT_LANGUAGE: Final = "en"
+# Languages whose replies use their own digits rather than 0-9.
+NATIVE_DIGITS: Final[dict[str, str]] = {"bn": "০১২৩৪৫৬৭৮৯"}
 
 
 class Html(str):
@@ -48,13 +57,32 @@ def _catalog(language: str) -> Translations:
     return Translations(fp=buffer, domain=DOMAIN)
 
 
-def _escape_all(values: dict[str, object]) -> dict[str, object]:
-    return {
-        key: value
-        if isinstance(value, Html | int | float)
-        else html.escape(str(value), quote=False)
-        for key, value in values.items()
-    }
+class _LocalNumber:
+    """A number that formats like itself, then swaps in the reply language's digits."""
+
+    __slots__ = ("_digits", "_value")
+
+    def __init__(self, value: int | float, digits: dict[int, int]) -> None:
+        self._value = value
+        self._digits = digits
+
+    def __format__(self, spec: str) -> str:
+        return format(self._value, spec).translate(self._digits)
+
+    def __str__(self) -> str:
+        return format(self, "")
+
+
+def _escape_all(values: dict[str, object], digits: dict[int, int] | None) -> dict[str, object]:
+    escaped: dict[str, object] = {}
+    for key, value in values.items():
+        if isinstance(value, bool | Html):
+            escaped[key] = value
+        elif isinstance(value, int | float):
+            escaped[key] = _LocalNumber(value, digits) if digits else value
+        else:
+            escaped[key] = html.escape(str(value), quote=False)
+    return escaped
 
 
 class Translator:
@@ -63,14 +91,20 @@ class Translator:
     def __init__(self, language: str) -> None:
         self.language = language if language in SUPPORTED_LANGUAGES else DEFAULT_LANGUAGE
         self._translations = _catalog(self.language)
+        native = NATIVE_DIGITS.get(self.language)
+        self._digits = str.maketrans("0123456789", native) if native else None
 
     def __call__(self, message: str, /, **values: object) -> str:
         text = self._translations.gettext(message)
-        return text.format(**_escape_all(values)) if values else text
+        return text.format(**_escape_all(values, self._digits)) if values else text
 
     def plural(self, singular: str, plural: str, count: int, /, **values: object) -> str:
         text = self._translations.ngettext(singular, plural, count)
-        return text.format(count=count, **_escape_all(values))
+        return text.format(**_escape_all({**values, "count": count}, self._digits))
+
+    def digits(self, text: str) -> str:
+        """`text` with 0-9 written in the reply language's digits (Bengali: ০-৯)."""
+        return text.translate(self._digits) if self._digits else text
 
     def raw(self, message: str, /) -> str:
         """The translated text without interpolation (for button labels and the like)."""
@@ -85,14 +119,48 @@ def has_bengali_script(text: str) -> bool:
     return bengali * 3 >= len(letters)  # a third of the letters is a clear signal
 
 
+def written_language(text: str | None, telegram_language: str | None) -> str | None:
+    """The reply language a user's own words ask for under `auto`, or None when they say
+    nothing about it.
+
+    Bengali script means Bengali. Other words mean the Telegram app language (if supported,
+    else English). A command with its arguments (`/due`, `/hours mon-fri 09:00-18:00`,
+    `/client C123`) is written in English by convention whatever the user reads, so it
+    counts only when its arguments are in Bengali script; digits, codes and emoji alone say
+    nothing either.
+    """
+    if not text:
+        return None
+    text = unicodedata.normalize("NFC", text).strip()
+    if has_bengali_script(text):
+        return "bn"
+    if text.startswith("/") or not any(ch.isalpha() for ch in text):
+        return None
+    base = (telegram_language or "").split("-")[0].lower()
+    return base if base in SUPPORTED_LANGUAGES else DEFAULT_LANGUAGE
+
+
 def choose_reply_language(
-    preference: str, telegram_language: str | None, text: str | None = None
+    preference: str,
+    telegram_language: str | None,
+    text: str | None = None,
+    *,
+    last_language: str | None = None,
 ) -> str:
     """PRODUCT §9: an explicit preference wins; with `auto`, Bengali script in the message
-    switches to Bengali, else the Telegram app language if we support it, else English."""
+    switches to Bengali, else the Telegram app language if we support it, else English.
+
+    A message whose words say nothing (a bare command, a date typed as digits, a button
+    press) and anything the bot starts itself (reminders, notices, digests) use
+    `last_language`, the language the user's last message with words asked for (stored on
+    the staff row), so a navigator who writes in Bengali gets Bengali reminders and a
+    Bengali `/due`; without one, the Telegram app language."""
     if preference in SUPPORTED_LANGUAGES:
         return preference
-    if text and has_bengali_script(unicodedata.normalize("NFC", text)):
-        return "bn"
+    written = written_language(text, telegram_language)
+    if written is not None:
+        return written
+    if last_language in SUPPORTED_LANGUAGES:
+        return last_language
     base = (telegram_language or "").split("-")[0].lower()
     return base if base in SUPPORTED_LANGUAGES else DEFAULT_LANGUAGE

@@ -54,6 +54,9 @@ LANGUAGE_LABELS: dict[str, str] = {
     "unknown": N_("not known"),
 }
 BABEL_LOCALES = {"en": "en_GB", "bn": "bn_BD"}
+# Bengali month abbreviations in CLDR (এপ্রি, সেপ, নভে) are not what people write: full
+# month names (এপ্রিল) read better and are short anyway. Day abbreviations (শুক্র) are usual.
+_MONTH = {"bn": "MMMM"}
 
 
 def setting_label(t: Translator, value: str | None) -> str:
@@ -83,14 +86,26 @@ def language_label(t: Translator, code: str) -> str:
     return t.raw(label) if label else code
 
 
+def _format(t: Translator, instant: datetime, tz: ZoneInfo, pattern: str) -> str:
+    # Babel writes Bengali month and day names but Latin digits (it ignores the locale's
+    # numbering system for dates): `t.digits` makes them ০-৯ to match (see bot/i18n.py).
+    locale = BABEL_LOCALES.get(t.language, "en_GB")
+    pattern = pattern.replace("MMM", _MONTH.get(t.language, "MMM"))
+    return t.digits(format_datetime(instant, pattern, tzinfo=tz, locale=locale))
+
+
 def local_datetime(t: Translator, instant: datetime, tz: ZoneInfo) -> str:
-    """`Fri 27 Mar 09:00` in the reader's language, in the team's time zone."""
-    return format_datetime(
-        instant, "EEE d MMM HH:mm", tzinfo=tz, locale=BABEL_LOCALES.get(t.language, "en_GB")
-    )
+    """`Fri 27 Mar 09:00` in the reader's language, in the team's time zone; in Bengali
+    `শুক্র ২৭ মার্চ ০৯:০০` (`মঙ্গল ১ সেপ্টেম্বর ১৪:৩০`)."""
+    return _format(t, instant, tz, "EEE d MMM HH:mm")
 
 
 def local_date(t: Translator, instant: datetime, tz: ZoneInfo) -> str:
-    return format_datetime(
-        instant, "EEE d MMM", tzinfo=tz, locale=BABEL_LOCALES.get(t.language, "en_GB")
-    )
+    return _format(t, instant, tz, "EEE d MMM")
+
+
+def local_numeric_datetime(t: Translator, instant: datetime, tz: ZoneInfo) -> str:
+    """`Fri 27/03/2026 09:00` for reports (the year matters in a list read later); in
+    Bengali `শুক্র ২৭/০৩/২০২৬ ০৯:০০`."""
+    locale = BABEL_LOCALES.get(t.language, "en_GB")
+    return t.digits(format_datetime(instant, "EEE dd/MM/yyyy HH:mm", tzinfo=tz, locale=locale))

@@ -448,11 +448,19 @@ _SERVICES: tuple[tuple[Service, re.Pattern[str]], ...] = (
                 "boxing club",
                 "football project",
             ),
-            _bn("চ্যারিটি", "মেন্টরিং", "মেন্টর", "ইয়ুথ ক্লাব", "দাতব্য"),
+            # স্বেচ্ছাসেবী সংস্থা is the catalog's label; the stem also reads স্বেচ্ছাসেবক.
+            _bn("চ্যারিটি", "মেন্টরিং", "মেন্টর", "ইয়ুথ ক্লাব", "দাতব্য", "স্বেচ্ছাসেব"),
         ),
     ),
 )
 
+# যুক্ত ("involved", the catalog's label for engaged: যুক্ত আছে, যুক্ত হয়েছে) as a word of its
+# own, so যুক্তরাজ্য (UK), সংযুক্ত (attached) and যুক্তি (argument) are not statuses, and not
+# when negated (যুক্ত হয়নি, যুক্ত নেই, যুক্ত না).
+_BN_ENGAGED_WORD = (
+    r"(?<![\u0980-\u09ff])যুক্ত(?![\u0980-\u09ff])"
+    r"(?!\s*(?:হয়নি|হয় নি|হয়নাই|হয় নাই|নেই|নাই|নয়|না(?![\u0980-\u09ff])|থাকেনি|থাকছে না))"
+)
 _STATUSES: tuple[tuple[ServiceStatus, re.Pattern[str]], ...] = (
     (
         ServiceStatus.DISENGAGED,
@@ -479,7 +487,16 @@ _STATUSES: tuple[tuple[ServiceStatus, re.Pattern[str]], ...] = (
                 "chere diyeche",
                 "chere dise",
             ),
-            _bn("ছেড়ে দিয়েছে", "ছেড়ে দিছে", "বাদ দিয়েছে", "যাওয়া বন্ধ", "বন্ধ করে দিয়েছে", "যাচ্ছে না"),
+            _bn(
+                "ছেড়ে দিয়েছে",
+                "ছেড়ে দিছে",
+                "বাদ দিয়েছে",
+                "যাওয়া বন্ধ",
+                "বন্ধ করে দিয়েছে",
+                "যাচ্ছে না",
+                "আর যুক্ত নেই",
+                "আর যুক্ত নাই",
+            ),
         ),
     ),
     (
@@ -537,6 +554,7 @@ _STATUSES: tuple[tuple[ServiceStatus, re.Pattern[str]], ...] = (
                 "jaitese",
             ),
             _bn("শুরু করেছে", "শুরু করছে", "যাচ্ছে", "যোগ দিয়েছে", "ভর্তি হয়েছে", "পেয়েছে"),
+            _BN_ENGAGED_WORD,
         ),
     ),
 )
@@ -574,7 +592,8 @@ _RISKS: tuple[tuple[Risk, re.Pattern[str]], ...] = (
                 "maramari",
                 "mara mari",
             ),
-            _bn("মারামারি", "ছুরিকাঘাত", "আক্রমণ", "হামলা", "মারধর"),
+            # সহিংস covers the catalog's label সহিংসতা and its case forms (সহিংসতার, সহিংসতায়).
+            _bn("মারামারি", "ছুরিকাঘাত", "আক্রমণ", "হামলা", "মারধর", "সহিংস"),
         ),
     ),
     (

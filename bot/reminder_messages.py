@@ -21,7 +21,11 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from babel.dates import get_day_names
+
 from bot.i18n import N_, Html, Translator
+from bot.labels import BABEL_LOCALES, local_datetime
+from bot.working_hours import WorkingHours
 
 Button = tuple[str, str]
 
@@ -75,29 +79,56 @@ def _label(t: Translator, labels: Mapping[str, str], value: str | None) -> str:
 
 
 def local_when(t: Translator, at: datetime, tz: ZoneInfo, now: datetime | None = None) -> str:
-    """`09:00 today`, `Tue 3 Mar 14:00`: short, local, unambiguous."""
+    """`09:00 today`, `Tue 3 Mar 14:00`: short, local, unambiguous. In Bengali
+    `আজ ০৯:০০`, `মঙ্গল ৩ মার্চ ১৪:০০` (Bengali day and month names and digits, as
+    `bot.labels.local_datetime` writes them, which the date parser reads back)."""
     local = at.astimezone(tz)
     if now is not None:
         today = now.astimezone(tz).date()
         if local.date() == today:
-            return t("{time} today", time=f"{local:%H:%M}")
-    return f"{t.raw(local.strftime('%a'))} {local.day} {t.raw(local.strftime('%b'))} {local:%H:%M}"
+            return t("{time} today", time=t.digits(f"{local:%H:%M}"))
+    if t.language == "en":
+        return f"{local:%a} {local.day} {local:%b} {local:%H:%M}"
+    return local_datetime(t, at, tz)
+
+
+def working_hours_label(t: Translator, hours: WorkingHours) -> str:
+    """`Mon–Fri 09:00–18:00` in English (`WorkingHours.describe`); in Bengali
+    `সোম–শুক্র ০৯:০০–১৮:০০`, with the day names `/hours` reads back."""
+    if t.language == "en":
+        return hours.describe()
+    names = get_day_names("abbreviated", locale=BABEL_LOCALES.get(t.language, t.language))
+    days = ", ".join(
+        names[a] if a == b else f"{names[a]}–{names[b]}" for a, b in hours.day_ranges()
+    )
+    return f"{days} {t.digits(f'{hours.start:%H:%M}–{hours.end:%H:%M}')}"
+
+
+LOG_CONTACT = N_("Log contact")
+NO_ANSWER = N_("No answer")
+SNOOZE_HOUR = N_("Snooze 1 hour")
+SNOOZE_TOMORROW = N_("Tomorrow")
+SNOOZE_3_DAYS = N_("3 days")
+RESCHEDULE = N_("Reschedule")
+CLOSE_CASE = N_("Close case")
+ACKNOWLEDGE = N_("Acknowledge")
+REASSIGN = N_("Reassign")
 
 
 def followup_buttons(t: Translator, followup_id: int) -> list[list[Button]]:
     return [
         [
-            (t.raw("Log contact"), f"fu:log:{followup_id}"),
-            (t.raw("No answer"), f"fu:noanswer:{followup_id}"),
+            (t.raw(LOG_CONTACT), f"fu:log:{followup_id}"),
+            (t.raw(NO_ANSWER), f"fu:noanswer:{followup_id}"),
         ],
         [
-            (t.raw("Snooze 1 hour"), f"fu:snooze:1h:{followup_id}"),
-            (t.raw("Tomorrow"), f"fu:snooze:tomorrow:{followup_id}"),
-            (t.raw("3 days"), f"fu:snooze:3d:{followup_id}"),
+            (t.raw(SNOOZE_HOUR), f"fu:snooze:1h:{followup_id}"),
+            (t.raw(SNOOZE_TOMORROW), f"fu:snooze:tomorrow:{followup_id}"),
+            (t.raw(SNOOZE_3_DAYS), f"fu:snooze:3d:{followup_id}"),
         ],
         [
-            (t.raw("Reschedule"), f"fu:resched:{followup_id}"),
-            (t.raw("Close case"), f"fu:close:{followup_id}"),
+            (t.raw(RESCHEDULE), f"fu:resched:{followup_id}"),
+            (t.raw(CLOSE_CASE), f"fu:close:{followup_id}"),
         ],
     ]
 
@@ -136,12 +167,13 @@ def render_followup_nudge(
         )
     else:
         days = int(payload.get("days_overdue") or 0)
+        when = local_when(t, due_at, tz)
         head = t.plural(
             "⚠️ Overdue follow-up: <b>{code}</b>, {count} working day overdue (was due {when}).",
             "⚠️ Overdue follow-up: <b>{code}</b>, {count} working days overdue (was due {when}).",
             days,
             code=code,
-            when=local_when(t, due_at, tz),
+            when=when,
         )
     body = _last_contact_line(t, payload.get("last"), tz)
     return Rendered(f"{head}\n{body}", followup_buttons(t, followup_id))
@@ -151,6 +183,7 @@ def render_escalation(
     t: Translator, *, followup_id: int, payload: Mapping[str, Any], navigator: str, tz: ZoneInfo
 ) -> Rendered:
     days = int(payload.get("days_overdue") or 0)
+    when = local_when(t, datetime.fromisoformat(payload["due_at"]), tz)
     text = t.plural(
         "🔺 Escalation: {navigator}'s follow-up with <b>{code}</b> is {count} working day "
         "overdue (was due {when}).",
@@ -159,12 +192,12 @@ def render_escalation(
         days,
         navigator=navigator,
         code=payload["code"],
-        when=local_when(t, datetime.fromisoformat(payload["due_at"]), tz),
+        when=when,
     )
     buttons = [
         [
-            (t.raw("Acknowledge"), f"esc:ack:{followup_id}"),
-            (t.raw("Reassign"), f"esc:reassign:{followup_id}"),
+            (t.raw(ACKNOWLEDGE), f"esc:ack:{followup_id}"),
+            (t.raw(REASSIGN), f"esc:reassign:{followup_id}"),
         ]
     ]
     return Rendered(text, buttons)
@@ -182,7 +215,7 @@ def render_safeguarding(
     )
     if payload.get("repeat"):
         text += "\n" + t("No supervisor has acknowledged this alert yet.")
-    return Rendered(text, [[(t.raw("Acknowledge"), f"sg:ack:{alert_id}")]])
+    return Rendered(text, [[(t.raw(ACKNOWLEDGE), f"sg:ack:{alert_id}")]])
 
 
 def render_due_list(
@@ -191,11 +224,12 @@ def render_due_list(
     """The agenda and /due: one line per follow-up, overdue ones with their working days."""
     if not items:
         return t("Nothing due today and nothing overdue.")
+    total = len(items) + more
     lines = [
         t.plural(
             "<b>{count} follow-up due today or overdue:</b>",
             "<b>{count} follow-ups due today or overdue:</b>",
-            len(items) + more,
+            total,
         )
     ]
     for item in items:

@@ -229,7 +229,11 @@ class Sender:
             if not recipient.reachable:
                 return "failed:unreachable"
             t = Translator(
-                choose_reply_language(recipient.ui_language, recipient.telegram_language)
+                choose_reply_language(
+                    recipient.ui_language,
+                    recipient.telegram_language,
+                    last_language=recipient.last_language,
+                )
             )
             payload = job.payload
             if job.followup_id is not None:

@@ -26,6 +26,11 @@ Decisions where the spec is silent (also in the README):
   A change between two periods is the difference of the two shown percentages in percentage
   points (58% → 73% is +15 pp), so the figures on screen always add up.
 * An empty denominator is never a division: it reads "no eligible clients".
+
+Every figure and date built here reaches the reader in their digits: numbers go through
+``t(...)`` placeholders or ``t.digits`` (Bengali: ``৭৩% (২২/৩০)``, ``+১৫ শতাংশ পয়েন্ট``).
+Period labels (``Q1 2026``, ``2026-03``) are command arguments a supervisor types back, so,
+like commands, they stay as written.
 """
 
 from __future__ import annotations
@@ -37,8 +42,9 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.domain import Outcome, Service, Setting
+from bot.domain import FollowUpStatus, Outcome, Service, Setting
 from bot.i18n import N_, Html, Translator
+from bot.labels import local_numeric_datetime
 from bot.periods import Period, PeriodErrorReason
 from storage.stats import NavigatorFigures
 
@@ -71,12 +77,18 @@ OUTCOME_LABELS: dict[str, str] = {
     Outcome.ATTEMPTED.value: N_("attempted"),
     Outcome.DECLINED.value: N_("declined"),
 }
+FOLLOW_UP_STATUS_LABELS: dict[str, str] = {
+    FollowUpStatus.OPEN.value: N_("open"),
+    FollowUpStatus.DONE.value: N_("done"),
+    FollowUpStatus.CANCELLED.value: N_("cancelled"),
+}
 LANGUAGE_LABELS: dict[str, str] = {
     "en": N_("English"),
     "bn": N_("Bengali"),
     "syl": N_("Sylheti"),
     "unknown": N_("unknown"),
 }
+NONE_DUE = N_("none due")
 TEAM_ALL = "all"
 
 PERIOD_FORMS = (
@@ -158,10 +170,10 @@ def team_label(t: Translator, team: str | None) -> str:
     return t("all teams") if team is None else team
 
 
-def _days(period: Period) -> str:
+def _days(t: Translator, period: Period) -> str:
     if period.first_day == period.last_day:
-        return period.first_day.strftime("%d/%m/%Y")
-    return f"{period.first_day:%d/%m/%Y}–{period.last_day:%d/%m/%Y}"
+        return t.digits(period.first_day.strftime("%d/%m/%Y"))
+    return t.digits(f"{period.first_day:%d/%m/%Y}–{period.last_day:%d/%m/%Y}")
 
 
 def _breakdown(t: Translator, counts: Mapping[Any, int], labels: Mapping[Any, str]) -> str:
@@ -188,11 +200,8 @@ def _contacts_line(t: Translator, figures: StatsFigures) -> str:
 
 def _followups_line(t: Translator, figures: StatsFigures) -> str:
     rate = figures.followups_on_time
-    return t(
-        "{due} due, done on time {share}",
-        due=rate.denominator,
-        share=Html(format_rate(t, rate, empty=N_("none due"))),
-    )
+    share = format_rate(t, rate, empty=NONE_DUE)  # not inside t(): Babel would miss NONE_DUE
+    return t("{due} due, done on time {share}", due=rate.denominator, share=Html(share))
 
 
 def _navigator_lines(t: Translator, figures: StatsFigures) -> list[str]:
@@ -223,7 +232,7 @@ def render_stats(
                 "<b>Stats for {team} — {label}</b> ({days})",
                 team=scope,
                 label=current.period.label,
-                days=_days(current.period),
+                days=_days(t, current.period),
             )
         ]
     else:
@@ -237,9 +246,9 @@ def render_stats(
             t(
                 "{label}: {days}; {baseline}: {baseline_days}",
                 label=current.period.label,
-                days=_days(current.period),
+                days=_days(t, current.period),
                 baseline=previous.period.label,
-                baseline_days=_days(previous.period),
+                baseline_days=_days(t, previous.period),
             ),
         ]
 
@@ -287,8 +296,8 @@ def render_stats(
     lines.append(
         pair(
             t("Safeguarding alerts raised"),
-            str(current.safeguarding_alerts),
-            str(prev.safeguarding_alerts) if prev else None,
+            t.digits(str(current.safeguarding_alerts)),
+            t.digits(str(prev.safeguarding_alerts)) if prev else None,
         )
     )
     lines.append(t("<b>Engagement</b> (engaged/eligible)"))
@@ -372,12 +381,15 @@ def render_overdue(
     """The overdue list grouped by navigator: client code, due date, working days overdue."""
     if not items:
         return [t("No overdue follow-ups for {team}.", team=team_label(t, team))]
+    # Values are computed before t.plural(): Babel extracts only the singular of a call
+    # with another call among its arguments, and Bengali would fall back to English.
+    scope, count = team_label(t, team), len(items)
     lines = [
         t.plural(
             "<b>{count} overdue follow-up for {team}</b>",
             "<b>{count} overdue follow-ups for {team}</b>",
-            len(items),
-            team=team_label(t, team),
+            count,
+            team=scope,
         )
     ]
     last_navigator: int | None = None
@@ -391,15 +403,15 @@ def render_overdue(
                     name=item.navigator or t("staff #{id}", id=item.navigator_id),
                 )
             )
-        lines.append(
-            t.plural(
-                "{code} — due {due}, {count} working day overdue",
-                "{code} — due {due}, {count} working days overdue",
-                item.working_days_overdue,
-                code=item.client_code,
-                due=item.due_at.astimezone(tz).strftime("%a %d/%m/%Y %H:%M"),
-            )
+        due = local_numeric_datetime(t, item.due_at, tz)
+        line = t.plural(
+            "{code} — due {due}, {count} working day overdue",
+            "{code} — due {due}, {count} working days overdue",
+            item.working_days_overdue,
+            code=item.client_code,
+            due=due,
         )
+        lines.append(line)
     return lines
 
 

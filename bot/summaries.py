@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import html
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -26,14 +26,21 @@ TELEGRAM_LIMIT = 4096
 NOTE_PREVIEW_CHARS = 300
 
 
-def fit_lines(lines: Sequence[str], more: str, limit: int = TELEGRAM_LIMIT) -> str:
-    """Join whole lines up to Telegram's limit; never cut inside a line (or an HTML entity)."""
+def fit_lines(
+    lines: Sequence[str], more: str | Callable[[int], str], limit: int = TELEGRAM_LIMIT
+) -> str:
+    """Join whole lines up to Telegram's limit; never cut inside a line (or an HTML entity).
+
+    `more` says how many lines were left off: a template with `{count}`, or a function of
+    the count (pass `lambda n: t("…", count=n)` so the number gets the reader's digits)."""
+    tail: Callable[[int], str] = more if callable(more) else lambda n: more.format(count=n)
+    reserve = len(tail(len(lines)))
     kept: list[str] = []
     size = 0
     for index, line in enumerate(lines):
         extra = len(line) + (1 if kept else 0)
-        if size + extra > limit - len(more) - 1:
-            return "\n".join([*kept, more.format(count=len(lines) - index)])
+        if size + extra > limit - reserve - 1:
+            return "\n".join([*kept, tail(len(lines) - index)])
         kept.append(line)
         size += extra
     return "\n".join(kept)
@@ -96,6 +103,17 @@ class ClientSummary:
     next_follow_up: datetime | None
 
 
+def _service_since(t: Translator, service: str, status: str, at: datetime, tz: ZoneInfo) -> str:
+    # Not inline in the "Services: {services}" call: Babel does not extract a t() nested in
+    # another t()'s arguments, so the string would never reach the catalogs.
+    return t(
+        "{service}: {status} since {since}",
+        service=service_label(t, service),
+        status=status_label(t, status),
+        since=local_date(t, at, tz),
+    )
+
+
 def client_summary(t: Translator, summary: ClientSummary, *, tz: ZoneInfo) -> str:
     status = t("open") if summary.status == "open" else t("closed")
     head = [
@@ -108,15 +126,7 @@ def client_summary(t: Translator, summary: ClientSummary, *, tz: ZoneInfo) -> st
         t("Owner: {owner}", owner=summary.owner or "—"),
         t(
             "Services: {services}",
-            services=", ".join(
-                t(
-                    "{service}: {status} since {since}",
-                    service=service_label(t, s),
-                    status=status_label(t, st),
-                    since=local_date(t, at, tz),
-                )
-                for s, st, at in summary.services
-            )
+            services=", ".join(_service_since(t, s, st, at, tz) for s, st, at in summary.services)
             or t("none"),
         ),
         t(
@@ -148,7 +158,7 @@ def client_summary(t: Translator, summary: ClientSummary, *, tz: ZoneInfo) -> st
         if note:
             line += "\n  " + str(Html(html.escape(note, quote=False)))
         contact_lines.append(line)
-    return fit_lines([*head, *contact_lines], t("…and {count} more not shown."))
+    return fit_lines([*head, *contact_lines], lambda n: t("…and {count} more not shown.", count=n))
 
 
 def caseload(
@@ -170,4 +180,4 @@ def caseload(
                 next=local_datetime(t, upcoming, tz) if upcoming else t("none"),
             )
         )
-    return fit_lines(lines, t("…and {count} more not shown."))
+    return fit_lines(lines, lambda n: t("…and {count} more not shown.", count=n))

@@ -15,9 +15,9 @@ from telegram.ext import ApplicationHandlerStop
 
 from bot.context import NavContext, StaffMember
 from bot.domain import AuditAction
-from bot.i18n import Translator, choose_reply_language
+from bot.i18n import Translator, choose_reply_language, written_language
 from storage.audit import create_audit_entry
-from storage.staff import get_staff_for_update_handling, mark_staff_telegram_language
+from storage.staff import get_staff_for_update_handling, mark_staff_languages
 
 log = logging.getLogger(__name__)
 
@@ -78,12 +78,23 @@ async def check_access(update: Update, context: NavContext) -> None:
     row, awaiting = found if found is not None else (None, False)
     staff: StaffMember | None = None
     if row is not None and row.active:
-        if row.telegram_language != user.language_code:
+        # Only what the user wrote counts: a button press carries the bot's own message.
+        written = (
+            written_language(text, user.language_code)
+            if update.message is not None or update.edited_message is not None
+            else None
+        )
+        last_language = written or row.last_language
+        if row.telegram_language != user.language_code or row.last_language != last_language:
             async with context.services.session_factory.begin() as session:
-                await mark_staff_telegram_language(
-                    session, staff_id=row.id, telegram_language=user.language_code
+                await mark_staff_languages(
+                    session,
+                    staff_id=row.id,
+                    telegram_language=user.language_code,
+                    last_language=last_language,
                 )
             row.telegram_language = user.language_code
+            row.last_language = last_language
         staff = StaffMember.from_row(row, awaiting_card_answer=awaiting)
     elif not _is_start_with_argument(update):
         async with context.services.session_factory.begin() as session:
@@ -97,7 +108,9 @@ async def check_access(update: Update, context: NavContext) -> None:
     if staff is not None:
         context.staff = staff
         context.t = Translator(
-            choose_reply_language(staff.ui_language, staff.telegram_language, text)
+            choose_reply_language(
+                staff.ui_language, staff.telegram_language, text, last_language=staff.last_language
+            )
         )
         return
 

@@ -127,7 +127,7 @@ async def invite(update: Update, context: NavContext) -> None:
             "Invite for a {role} in team {team}, valid until {expiry}. Single use.",
             role=role_label(t, role),
             team=team,
-            expiry=local_expiry.strftime("%d/%m/%Y %H:%M"),
+            expiry=t.digits(local_expiry.strftime("%d/%m/%Y %H:%M")),
         ),
         Html(f"<code>/start {code}</code>"),
     ]

@@ -27,7 +27,9 @@ async def on_language(update: Update, context: NavContext) -> None:
         return
     async with context.services.session_factory.begin() as session:
         await update_staff_preferences(session, staff_id=staff.id, ui_language=choice)
-    t = Translator(choose_reply_language(choice, staff.telegram_language))
+    t = Translator(
+        choose_reply_language(choice, staff.telegram_language, last_language=staff.last_language)
+    )
     await message.reply_text(t("Done: I will answer in {language}.", language=t(_NAMES[choice])))
 
 

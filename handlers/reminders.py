@@ -47,7 +47,7 @@ from bot.followup_actions import (
 )
 from bot.i18n import N_, Translator
 from bot.parsing import DateProblem, parse_follow_up_phrase
-from bot.reminder_messages import local_when, render_due_list
+from bot.reminder_messages import local_when, render_due_list, working_hours_label
 from bot.reminder_policy import SnoozeOption
 from bot.reminders import due_items_payload, list_due_items, mark_reachable, mark_unreachable
 from bot.sender import request_prompt_delivery
@@ -407,7 +407,7 @@ async def hours_command(update: Update, context: NavContext) -> None:
             t(
                 "Your working hours for reminders: {hours} ({zone}). "
                 "Change them with e.g. /hours mon-sun 07:00-22:00",
-                hours=current.describe(),
+                hours=working_hours_label(t, current),
                 zone=zone,
             )
         )
@@ -442,7 +442,7 @@ async def hours_command(update: Update, context: NavContext) -> None:
     await message.reply_text(
         t(
             "Working hours set: {hours} ({zone}). Reminders wait for these hours.",
-            hours=hours.describe(),
+            hours=working_hours_label(t, hours),
             zone=zone,
         )
     )

@@ -208,8 +208,8 @@ async def chart(update: Update, context: NavContext) -> None:
             "Weekly contacts and engagement (drug treatment, ETE) for {team}, weeks starting "
             "{first} to {last}.",
             team=team_label(t, scope.team),
-            first=series.weeks[0].first_day.strftime("%d/%m/%Y"),
-            last=series.weeks[-1].first_day.strftime("%d/%m/%Y"),
+            first=t.digits(series.weeks[0].first_day.strftime("%d/%m/%Y")),
+            last=t.digits(series.weeks[-1].first_day.strftime("%d/%m/%Y")),
         ),
     )
 

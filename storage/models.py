@@ -60,6 +60,9 @@ class Staff(Base):
     team: Mapped[str] = mapped_column(String(32), index=True)
     ui_language: Mapped[str] = mapped_column(String(8), default="auto")
     telegram_language: Mapped[str | None] = mapped_column(String(16))
+    # With ui_language "auto": the language the member's last message with words asked for
+    # (bot.i18n.written_language), used for reminders, button presses and bare commands.
+    last_language: Mapped[str | None] = mapped_column(String(8))
     working_hours: Mapped[str | None] = mapped_column(String(64))  # None: the deployment default
     confirm_cards: Mapped[bool] = mapped_column(Boolean, default=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True)

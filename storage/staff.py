@@ -121,11 +121,18 @@ async def mark_staff_reachable(
     return bool(getattr(result, "rowcount", 0))
 
 
-async def mark_staff_telegram_language(
-    session: AsyncSession, *, staff_id: int, telegram_language: str | None
+async def mark_staff_languages(
+    session: AsyncSession,
+    *,
+    staff_id: int,
+    telegram_language: str | None,
+    last_language: str | None,
 ) -> None:
+    """The Telegram app language and the language of the last message with words."""
     await session.execute(
-        update(Staff).where(Staff.id == staff_id).values(telegram_language=telegram_language)
+        update(Staff)
+        .where(Staff.id == staff_id)
+        .values(telegram_language=telegram_language, last_language=last_language)
     )
 
 

@@ -37,8 +37,9 @@ def test_invite_then_start_code_then_welcome(
 ) -> None:
     code = _invite(env, tmp_path, "--role", "navigator", "--team", "hospital", "--name", "Aisha")
     _start_polling(start_bot, api)
-    # At start the bot publishes its command menu.
-    assert api.sent("setMyCommands")
+    # At start the bot publishes its command menu, in English and in Bengali.
+    menus = api.sent("setMyCommands")
+    assert {call.params.get("language_code") for call in menus} == {None, "bn"}
     api.push_message(STAFF_ID, f"/start {code}")
     reply = api.wait_for_message(STAFF_ID, contains="Welcome")
     assert "Welcome, Aisha." in (reply.text or "")

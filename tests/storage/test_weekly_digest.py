@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
@@ -85,3 +86,31 @@ async def test_the_digest_job_is_scheduled_at_start(sqlite_url: str) -> None:
         assert h.app.job_queue is not None
         jobs = h.app.job_queue.get_jobs_by_name("weekly-digest")
         assert len(jobs) == 1
+
+
+async def test_a_bengali_supervisor_gets_the_digest_in_bengali_with_bengali_digits(
+    session_factory: Factory,
+) -> None:
+    nav = await _staff(session_factory, 1, "navigator")
+    sup = await _staff(session_factory, 2, "supervisor", ui_language="bn")
+    builder = CohortBuilder(session_factory, nav, reminder_settings(SETTINGS))
+    await builder.log("C001", datetime(2026, 7, 8, 10, tzinfo=UTC), (DRUG, ENG))
+    await builder.log(
+        "C002",
+        datetime(2026, 7, 1, 10, tzinfo=UTC),
+        follow_up_at=datetime(2026, 7, 6, 9, tzinfo=UTC),
+    )
+    now = MONDAY_9_BST + timedelta(minutes=3)
+    assert await produce_weekly_digests(session_factory, now=now, settings=SETTINGS) == 1
+    [digest] = await _outbox(session_factory)
+    assert digest.recipient_id == sup.id
+    text = digest.payload["text"]
+    assert text.startswith(
+        "<b>সাপ্তাহিক সারসংক্ষেপ</b>\n<b>পরিসংখ্যান: hospital — 2026-W28</b> (০৬/০৭/২০২৬–১২/০৭/২০২৬)"
+    )
+    assert "মাদকের চিকিৎসা: ১০০% (১/১)" in text
+    assert "<b>hospital: সময় পেরিয়ে যাওয়া ১টি ফলো আপ</b>" in text
+    assert "C002 — তারিখ ছিল সোম ০৬/০৭/২০২৬ ১০:০০, ৫ কাজের দিন পেরিয়ে গেছে" in text
+    # Latin digits only in data and typed arguments: codes, names, period labels.
+    rest = re.sub(r"2026-W28|C00\d|Staff \d", "", text)
+    assert not re.search(r"[0-9]", rest), rest

@@ -80,6 +80,28 @@ def test_reply_language(
     assert choose_reply_language(preference, telegram, text) == expected
 
 
+@pytest.mark.parametrize(
+    ("telegram", "text", "last", "expected"),
+    [
+        ("en", "C123 আজ দেখা হয়েছে", "en", "bn"),  # Bengali words win
+        ("en", "C123 seen in ED", "bn", "en"),  # English words: the Telegram language
+        ("en", "/due", "bn", "bn"),  # a bare command says nothing: the remembered language
+        ("en", "/hours mon-fri 09:00-18:00", "bn", "bn"),  # English arguments by convention
+        ("en", "/hours সোম-শুক্র ৯-১৭", "en", "bn"),  # Bengali arguments do count
+        ("en", "3/4", "bn", "bn"),  # digits alone
+        ("en", None, "bn", "bn"),  # a reminder, a button press
+        ("en", None, None, "en"),
+        ("bn", None, None, "bn"),
+        ("en", None, "fr", "en"),
+    ],
+)
+def test_auto_remembers_the_language_of_the_last_message_with_words(
+    telegram: str, text: str | None, last: str | None, expected: str
+) -> None:
+    assert choose_reply_language("auto", telegram, text, last_language=last) == expected
+    assert choose_reply_language("en", telegram, text, last_language=last) == "en"
+
+
 def test_bengali_script_needs_a_real_share_of_letters() -> None:
     assert has_bengali_script("আগামীকাল দেখা")
     assert not has_bengali_script("C123 seen in ED today, follow up friday ক")

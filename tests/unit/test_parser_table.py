@@ -232,6 +232,20 @@ BENGALI: list[Case] = [
      "C227", "justice", "made", "social_care:referred", "exploitation", "2026-04-09 09:00", None, "bn"),
     ("C228 ফোন, যোগাযোগ করা যায়নি, শুক্রবার সকাল ১১টায় ফলো আপ",
      "C228", "phone", "attempted", "", "", "2026-03-27 11:00", None, "bn"),
+    # The catalog's own labels typed back: সহিংসতা (violence), স্বেচ্ছাসেবী সংস্থা (VCS),
+    # যুক্ত আছে (engaged); যুক্ত negated or inside another word (যুক্তরাজ্য, UK) is no status.
+    ("C229 হাসপাতালে দেখা, সহিংসতার শিকার, স্বেচ্ছাসেবী সংস্থায় রেফার করা হয়েছে, শুক্রবার ফলো আপ",
+     "C229", "hospital", "made", "vcs:referred", "violence", "2026-03-27 09:00", None, "bn"),
+    ("C230 বাসায় দেখা, মাদকের চিকিৎসায় যুক্ত আছে, সহিংসতা নেই, আগামীকাল ফলো আপ",
+     "C230", "home", "made", "drug_treatment:engaged", "", "2026-03-26 09:00", None, "bn"),
+    ("C231 ফোনে কথা হলো, কলেজে যুক্ত হয়েছে, স্বেচ্ছাসেবী সংস্থায় রেফার, ৩ দিন পরে ফলো আপ",
+     "C231", "phone", "made", "ete:engaged vcs:referred", "", "2026-03-28 09:00", None, "bn"),
+    ("C232 অফিসে দেখা, মাদকের চিকিৎসায় যুক্ত হয়নি, যুক্তরাজ্যে নতুন এসেছে, সোমবার ফলো আপ",
+     "C232", "office", "made", "", "", "2026-03-30 09:00", None, "bn"),
+    ("C233 কমিউনিটিতে দেখা, মাদকের চিকিৎসায় আর যুক্ত নেই, সহিংস আচরণ, বুধবার ফলো আপ",
+     "C233", "community", "made", "drug_treatment:disengaged", "violence", "2026-04-01 09:00", None, "bn"),
+    ("C234 জরুরি বিভাগে দেখা, মাদকের চিকিৎসা: যুক্ত আছে, ঝুঁকি: সহিংসতা, ফলো আপ নেই",
+     "C234", "hospital", "made", "drug_treatment:engaged", "violence", "none", None, "bn"),
 ]
 # fmt: on
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import datetime
 
 from sqlalchemy import delete, func, select
@@ -243,6 +243,25 @@ async def list_service_events_of_contact(
     rows = await session.execute(
         select(ServiceEvent.service, ServiceEvent.status)
         .where(ServiceEvent.contact_id == contact_id)
-        .order_by(ServiceEvent.service)
+        .order_by(ServiceEvent.service, ServiceEvent.id)
     )
     return [(service, status) for service, status in rows.all()]
+
+
+async def list_service_events_of_contacts(
+    session: AsyncSession, *, contact_ids: Collection[int]
+) -> dict[int, list[tuple[str, str]]]:
+    """`list_service_events_of_contact` for many contacts in one query (contacts without
+    events are absent)."""
+    if not contact_ids:
+        return {}
+    rows = await session.execute(
+        select(ServiceEvent.contact_id, ServiceEvent.service, ServiceEvent.status)
+        .where(ServiceEvent.contact_id.in_(contact_ids))
+        .order_by(ServiceEvent.contact_id, ServiceEvent.service, ServiceEvent.id)
+    )
+    events: dict[int, list[tuple[str, str]]] = {}
+    for contact_id, service, status in rows.tuples():
+        if contact_id is not None:
+            events.setdefault(contact_id, []).append((service, status))
+    return events

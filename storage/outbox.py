@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -29,25 +30,68 @@ async def create_outbox_message(
     The unique dedupe key is what makes producing a reminder idempotent: a sweep that runs
     twice, or two processes sweeping at once, cannot owe the same message twice.
     """
-    values = {
-        "dedupe_key": dedupe_key,
-        "kind": kind,
-        "recipient_id": recipient_id,
-        "not_before": not_before,
-        "payload": payload,
-        "followup_id": followup_id,
-        "alert_id": alert_id,
-        "status": "pending",
-        "attempts": 0,
-        "created_at": not_before,
-    }
+    inserted = await create_outbox_messages(
+        session,
+        [
+            OutboxRow(
+                dedupe_key=dedupe_key,
+                kind=kind,
+                recipient_id=recipient_id,
+                not_before=not_before,
+                payload=payload,
+                followup_id=followup_id,
+                alert_id=alert_id,
+            )
+        ],
+    )
+    return inserted > 0
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxRow:
+    dedupe_key: str
+    kind: str
+    recipient_id: int
+    not_before: datetime
+    payload: dict[str, Any]
+    followup_id: int | None = None
+    alert_id: int | None = None
+
+
+# Rows per INSERT: 10 parameters each, well inside SQLite's 32,766 and PostgreSQL's 65,535.
+INSERT_CHUNK = 1000
+
+
+async def create_outbox_messages(session: AsyncSession, rows: Sequence[OutboxRow]) -> int:
+    """Insert many messages with multi-row INSERT … ON CONFLICT (dedupe_key) DO NOTHING, in
+    the given order. Returns how many were inserted (rows whose key exists are skipped)."""
     dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    statement = (
-        insert(OutboxMessage).values(**values).on_conflict_do_nothing(index_elements=["dedupe_key"])
-    )
-    result = await session.execute(statement)
-    return bool(getattr(result, "rowcount", 0))
+    inserted = 0
+    for start in range(0, len(rows), INSERT_CHUNK):
+        values = [
+            {
+                "dedupe_key": row.dedupe_key,
+                "kind": row.kind,
+                "recipient_id": row.recipient_id,
+                "not_before": row.not_before,
+                "payload": row.payload,
+                "followup_id": row.followup_id,
+                "alert_id": row.alert_id,
+                "status": "pending",
+                "attempts": 0,
+                "created_at": row.not_before,
+            }
+            for row in rows[start : start + INSERT_CHUNK]
+        ]
+        statement = (
+            insert(OutboxMessage)
+            .values(values)
+            .on_conflict_do_nothing(index_elements=["dedupe_key"])
+        )
+        result = await session.execute(statement)
+        inserted += int(getattr(result, "rowcount", 0) or 0)
+    return inserted
 
 
 async def outbox_message_exists(session: AsyncSession, *, dedupe_key: str) -> bool:

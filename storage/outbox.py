@@ -58,18 +58,26 @@ class OutboxRow:
     alert_id: int | None = None
 
 
-# Rows per INSERT: 10 parameters each, well inside SQLite's 32,766 and PostgreSQL's 65,535.
-INSERT_CHUNK = 1000
-
-
 async def create_outbox_messages(session: AsyncSession, rows: Sequence[OutboxRow]) -> int:
-    """Insert many messages with multi-row INSERT … ON CONFLICT (dedupe_key) DO NOTHING, in
-    the given order. Returns how many were inserted (rows whose key exists are skipped)."""
+    """Insert many messages, in the given order, skipping those whose dedupe key exists.
+    Returns how many were inserted.
+
+    One executemany of INSERT … ON CONFLICT (dedupe_key) DO NOTHING RETURNING id: SQLAlchemy
+    sends it as multi-row INSERT statements ("insertmanyvalues", up to 1,000 rows each) from
+    one cached compilation, and the returned ids count exactly the rows inserted.
+    """
+    if not rows:
+        return 0
     dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    inserted = 0
-    for start in range(0, len(rows), INSERT_CHUNK):
-        values = [
+    statement = (
+        insert(OutboxMessage)
+        .on_conflict_do_nothing(index_elements=["dedupe_key"])
+        .returning(OutboxMessage.id)
+    )
+    result = await session.execute(
+        statement,
+        [
             {
                 "dedupe_key": row.dedupe_key,
                 "kind": row.kind,
@@ -82,16 +90,10 @@ async def create_outbox_messages(session: AsyncSession, rows: Sequence[OutboxRow
                 "attempts": 0,
                 "created_at": row.not_before,
             }
-            for row in rows[start : start + INSERT_CHUNK]
-        ]
-        statement = (
-            insert(OutboxMessage)
-            .values(values)
-            .on_conflict_do_nothing(index_elements=["dedupe_key"])
-        )
-        result = await session.execute(statement)
-        inserted += int(getattr(result, "rowcount", 0) or 0)
-    return inserted
+            for row in rows
+        ],
+    )
+    return len(result.all())
 
 
 async def outbox_message_exists(session: AsyncSession, *, dedupe_key: str) -> bool:

@@ -1,7 +1,7 @@
 """Reminder sweep and delivery benchmarks (not part of `make test`).
 
     python -m bench.sweep sweep [--sizes 10000,100000,1000000] [--due 1000] [--postgres URL]
-        [--repeat 7] [--backends sqlite,postgresql]
+        [--repeat 7] [--backends sqlite,postgresql] [--explain]
     python -m bench.sweep delivery [--messages 3000] [--rate 30]
 
 Sweep: N stored open follow-ups, `due` of them with `next_reminder_at` in the past; every
@@ -21,6 +21,7 @@ import argparse
 import asyncio
 import os
 import statistics
+import sys
 import tempfile
 import time
 import uuid
@@ -28,7 +29,7 @@ from collections import Counter
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import insert
+from sqlalchemy import event, insert
 from sqlalchemy.engine import make_url
 
 from bot.contacts import reminder_settings
@@ -156,8 +157,14 @@ async def _fill(url: str, stored: int, due: int) -> None:
                     ],
                 )
         if engine.dialect.name == "postgresql":
+            # As autovacuum would after a bulk load. In autocommit: inside the implicit
+            # transaction the statistics were rolled back when the connection closed, and
+            # the planner guessed (a bitmap AND over every open follow-up, at 1M).
             async with engine.connect() as connection:
-                await connection.exec_driver_sql("COMMIT")
+                await connection.execution_options(isolation_level="AUTOCOMMIT")
+                await connection.exec_driver_sql("VACUUM ANALYZE")
+        else:
+            async with engine.connect() as connection:
                 await connection.exec_driver_sql("ANALYZE")
     finally:
         await engine.dispose()
@@ -188,6 +195,37 @@ async def _measure(url: str, due: int, repeat: int) -> tuple[float, float]:
     return statistics.median(select_times) * 1000, statistics.median(produce_times) * 1000
 
 
+async def _explain(url: str, due: int) -> None:
+    """Print the due-selection plan as the database ran it: EXPLAIN ANALYZE on PostgreSQL,
+    EXPLAIN QUERY PLAN on SQLite (the statement and parameters are the driver's own)."""
+    engine = create_engine(url)
+    captured: list[tuple[str, Any]] = []
+
+    @event.listens_for(engine.sync_engine, "before_cursor_execute")
+    def _capture(_conn: Any, _cursor: Any, statement: str, parameters: Any, *_: Any) -> None:
+        if "FROM followups" in statement and not statement.startswith("EXPLAIN"):
+            captured.append((statement, parameters))
+
+    factory = create_session_factory(engine)
+    try:
+        async with factory() as session:
+            await list_followups_to_remind(session, now=NOW, limit=due)
+            await session.rollback()
+        statement, parameters = captured[0]
+        prefix = (
+            "EXPLAIN (ANALYZE, BUFFERS) "
+            if engine.dialect.name == "postgresql"
+            else "EXPLAIN QUERY PLAN "
+        )
+        async with engine.connect() as connection:
+            plan = await connection.exec_driver_sql(prefix + statement, parameters)
+            for row in plan.all():
+                print("    " + " ".join(str(c) for c in row[-1:]), file=sys.stderr)
+            await connection.rollback()
+    finally:
+        await engine.dispose()
+
+
 def _postgres_database(base: str) -> tuple[str, Any]:
     import psycopg
 
@@ -205,7 +243,12 @@ def _postgres_database(base: str) -> tuple[str, Any]:
 
 
 def bench_sweep(
-    sizes: list[int], due: int, postgres: str | None, repeat: int, sqlite_too: bool = True
+    sizes: list[int],
+    due: int,
+    postgres: str | None,
+    repeat: int,
+    sqlite_too: bool = True,
+    explain: bool = False,
 ) -> None:
     print("| backend | stored | due | select due (ms) | produce batch (ms) |")
     print("| --- | ---: | ---: | ---: | ---: |")
@@ -221,6 +264,9 @@ def bench_sweep(
                 url, drop = _postgres_database(postgres)
             try:
                 asyncio.run(_fill(url, stored, due))
+                if explain:
+                    print(f"{backend}, {stored:,} stored:", file=sys.stderr)
+                    asyncio.run(_explain(url, due))
                 select_ms, produce_ms = asyncio.run(_measure(url, due, repeat))
             finally:
                 if drop is not None:
@@ -326,6 +372,7 @@ def main() -> None:
     sweep.add_argument("--postgres", default=os.environ.get("NAVBOT_TEST_POSTGRES_URL"))
     sweep.add_argument("--repeat", type=int, default=7)
     sweep.add_argument("--backends", default="sqlite,postgresql")
+    sweep.add_argument("--explain", action="store_true", help="print query plans to stderr")
     delivery = sub.add_parser("delivery")
     delivery.add_argument("--messages", type=int, default=3000)
     delivery.add_argument("--rate", type=float, default=30.0)
@@ -334,7 +381,12 @@ def main() -> None:
         postgres = args.postgres if "postgresql" in args.backends.split(",") else None
         sqlite_too = "sqlite" in args.backends.split(",")
         bench_sweep(
-            [int(s) for s in args.sizes.split(",")], args.due, postgres, args.repeat, sqlite_too
+            [int(s) for s in args.sizes.split(",")],
+            args.due,
+            postgres,
+            args.repeat,
+            sqlite_too,
+            args.explain,
         )
     else:
         asyncio.run(_delivery(args.messages, args.rate))

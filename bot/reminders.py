@@ -41,11 +41,7 @@ from bot.reminder_policy import (
 )
 from bot.working_hours import WorkingHours, is_within, window_start_on
 from storage.alerts import list_alerts_to_repeat
-from storage.clients import (
-    get_last_contact_of_client,
-    list_service_events_of_contact,
-    list_service_events_of_contacts,
-)
+from storage.clients import list_service_events_of_contacts
 from storage.followups import (
     FollowUpToRemind,
     list_due_followups_of_staff,
@@ -89,44 +85,10 @@ def recompute_next_reminder(
     )
 
 
-async def escalation_recipients(
-    session: AsyncSession, *, team: str, navigator_id: int
-) -> Sequence[Staff]:
-    """The team's active supervisors (not the navigator themselves); admins if there are
-    none, so an escalation always reaches someone."""
-    supervisors = [
-        s
-        for s in await list_staff(
-            session, team=team, roles=[Role.SUPERVISOR.value], active_only=True
-        )
-        if s.id != navigator_id
-    ]
-    if supervisors:
-        return supervisors
-    return [
-        s
-        for s in await list_staff(session, roles=[Role.ADMIN.value], active_only=True)
-        if s.id != navigator_id
-    ]
-
-
-async def last_contact_summary(session: AsyncSession, *, client_id: int) -> dict[str, Any] | None:
-    """When, where and which services: categories only, never the note."""
-    contact = await get_last_contact_of_client(session, client_id=client_id)
-    if contact is None:
-        return None
-    services = await list_service_events_of_contact(session, contact_id=contact.id)
-    return {
-        "at": contact.occurred_at.isoformat(),
-        "setting": contact.setting,
-        "outcome": contact.outcome,
-        "services": [[service, status] for service, status in services],
-    }
-
-
 class _EscalationRecipients:
-    """`escalation_recipients` for one batch: each team's supervisors and the admins are read
-    once, however many of the batch's follow-ups escalate."""
+    """Who is told of an escalation: the team's active supervisors (not the navigator
+    themselves); admins if there are none, so an escalation always reaches someone. For one
+    batch: each team's supervisors and the admins are read once, however many escalate."""
 
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
@@ -155,9 +117,10 @@ async def produce_due_reminders(
     while it returns `limit`); outbox rows created are counted in the rows themselves.
 
     A batch costs a fixed number of statements whatever its size: one read of the due
-    follow-ups with everything their nudges name, one of the last contacts' services, one
-    multi-row outbox INSERT and one executemany UPDATE of the follow-ups (plus a read of
-    supervisors per team that escalates). The policy work in between is pure Python.
+    follow-ups with everything their nudges name (last contact included), one of those
+    contacts' services, one executemany of the outbox INSERT … ON CONFLICT DO NOTHING and one
+    UPDATE of the follow-ups' state (plus a read of supervisors per team that escalates).
+    The policy work in between is pure Python.
     """
     batch = await list_followups_to_remind(session, now=now, limit=limit)
     if not batch:

@@ -227,32 +227,11 @@ async def list_recent_client_codes(
     return [code for code, _ in rows.all()]
 
 
-async def get_last_contact_of_client(session: AsyncSession, *, client_id: int) -> Contact | None:
-    contact: Contact | None = await session.scalar(
-        select(Contact)
-        .where(Contact.client_id == client_id)
-        .order_by(Contact.occurred_at.desc(), Contact.id.desc())
-        .limit(1)
-    )
-    return contact
-
-
-async def list_service_events_of_contact(
-    session: AsyncSession, *, contact_id: int
-) -> list[tuple[str, str]]:
-    rows = await session.execute(
-        select(ServiceEvent.service, ServiceEvent.status)
-        .where(ServiceEvent.contact_id == contact_id)
-        .order_by(ServiceEvent.service, ServiceEvent.id)
-    )
-    return [(service, status) for service, status in rows.all()]
-
-
 async def list_service_events_of_contacts(
     session: AsyncSession, *, contact_ids: Collection[int]
 ) -> dict[int, list[tuple[str, str]]]:
-    """`list_service_events_of_contact` for many contacts in one query (contacts without
-    events are absent)."""
+    """The (service, status) events each contact recorded, by service, in one query for
+    many contacts (contacts without events are absent)."""
     if not contact_ids:
         return {}
     rows = await session.execute(

@@ -163,6 +163,8 @@ async def _fill(url: str, stored: int, due: int) -> None:
             async with engine.connect() as connection:
                 await connection.execution_options(isolation_level="AUTOCOMMIT")
                 await connection.exec_driver_sql("VACUUM ANALYZE")
+                # Flush the load now, not in a checkpoint during the measurements.
+                await connection.exec_driver_sql("CHECKPOINT")
         else:
             async with engine.connect() as connection:
                 await connection.exec_driver_sql("ANALYZE")

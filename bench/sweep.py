@@ -1,12 +1,15 @@
 """Reminder sweep and delivery benchmarks (not part of `make test`).
 
     python -m bench.sweep sweep [--sizes 10000,100000,1000000] [--due 1000] [--postgres URL]
+        [--repeat 7] [--backends sqlite,postgresql] [--explain]
     python -m bench.sweep delivery [--messages 3000] [--rate 30]
 
-Sweep: N stored open follow-ups, `due` of them with `next_reminder_at` in the past. Measures
-(a) the due-selection query (`list_followups_to_remind`, the only part that could grow with
-what is stored) and (b) a whole `produce_due_reminders` batch over the due rows, each inside a
-transaction that is rolled back so every repetition sees the same data. Median of 5.
+Sweep: N stored open follow-ups, `due` of them with `next_reminder_at` in the past; every
+client has a logged contact (the due ones an older one too, and a service event), so the
+last-contact lookups do real work. Measures (a) the due-selection query
+(`list_followups_to_remind`, the only part that could grow with what is stored) and (b) a
+whole `produce_due_reminders` batch over the due rows, each inside a transaction that is
+rolled back so every repetition sees the same data. Median of `--repeat` (default 7).
 
 Delivery: `messages` notices to 300 staff, the fake Bot API answering 429 beyond `rate` per
 second, the bot's limiters at `rate`. Reports achieved rate, 429s and duplicates.
@@ -18,6 +21,7 @@ import argparse
 import asyncio
 import os
 import statistics
+import sys
 import tempfile
 import time
 import uuid
@@ -25,7 +29,7 @@ from collections import Counter
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import insert
+from sqlalchemy import event, insert
 from sqlalchemy.engine import make_url
 
 from bot.contacts import reminder_settings
@@ -33,7 +37,7 @@ from bot.reminders import produce_due_reminders
 from storage.db import create_engine, create_session_factory
 from storage.followups import list_followups_to_remind
 from storage.migrate import migrate
-from storage.models import Client, FollowUp, OutboxMessage, Staff
+from storage.models import Client, Contact, FollowUp, OutboxMessage, ServiceEvent, Staff
 from tests.conftest import make_settings
 
 NOW = datetime(2026, 3, 25, 10, tzinfo=UTC)  # a Wednesday, inside default hours
@@ -78,6 +82,59 @@ async def _fill(url: str, stored: int, due: int) -> None:
                     ],
                 )
                 await connection.execute(
+                    insert(Contact),
+                    [
+                        {
+                            "id": i,
+                            "client_id": i,
+                            "staff_id": 1,
+                            "team": "hospital",
+                            "occurred_at": NOW - timedelta(days=1, hours=i % 7),
+                            "logged_at": NOW,
+                            "setting": "hospital",
+                            "outcome": "made",
+                            "language": "en",
+                            "note": "",
+                            "source": "text",
+                        }
+                        for i in ids
+                    ]
+                    + [  # an older contact of each due client: the lookup must pick the latest
+                        {
+                            "id": stored + i,
+                            "client_id": i,
+                            "staff_id": 1,
+                            "team": "hospital",
+                            "occurred_at": NOW - timedelta(days=8),
+                            "logged_at": NOW,
+                            "setting": "street",
+                            "outcome": "made",
+                            "language": "en",
+                            "note": "",
+                            "source": "text",
+                        }
+                        for i in ids
+                        if i <= due
+                    ],
+                )
+                due_ids = [i for i in ids if i <= due]
+                if due_ids:
+                    await connection.execute(
+                        insert(ServiceEvent),
+                        [
+                            {
+                                "client_id": i,
+                                "contact_id": i,
+                                "staff_id": 1,
+                                "service": "housing",
+                                "status": "referred",
+                                "occurred_at": NOW - timedelta(days=1),
+                                "created_at": NOW,
+                            }
+                            for i in due_ids
+                        ],
+                    )
+                await connection.execute(
                     insert(FollowUp),
                     [
                         {
@@ -89,6 +146,7 @@ async def _fill(url: str, stored: int, due: int) -> None:
                             else NOW + timedelta(days=1 + i % 300),
                             "status": "open",
                             "created_at": NOW,
+                            "created_by_contact_id": i,
                             "due_nudge_sent": False,
                             "overdue_nudges_sent": 0,
                             "next_reminder_at": NOW - timedelta(minutes=5)
@@ -99,27 +157,35 @@ async def _fill(url: str, stored: int, due: int) -> None:
                     ],
                 )
         if engine.dialect.name == "postgresql":
+            # As autovacuum would after a bulk load. In autocommit: inside the implicit
+            # transaction the statistics were rolled back when the connection closed, and
+            # the planner guessed (a bitmap AND over every open follow-up, at 1M).
             async with engine.connect() as connection:
-                await connection.exec_driver_sql("COMMIT")
+                await connection.execution_options(isolation_level="AUTOCOMMIT")
+                await connection.exec_driver_sql("VACUUM ANALYZE")
+                # Flush the load now, not in a checkpoint during the measurements.
+                await connection.exec_driver_sql("CHECKPOINT")
+        else:
+            async with engine.connect() as connection:
                 await connection.exec_driver_sql("ANALYZE")
     finally:
         await engine.dispose()
 
 
-async def _measure(url: str, due: int) -> tuple[float, float]:
+async def _measure(url: str, due: int, repeat: int) -> tuple[float, float]:
     engine = create_engine(url)
     factory = create_session_factory(engine)
     settings = reminder_settings(make_settings(url))
     select_times, produce_times = [], []
     try:
-        for _ in range(5):
+        for _ in range(repeat):
             async with factory() as session:
                 started = time.perf_counter()
                 rows = await list_followups_to_remind(session, now=NOW, limit=due)
                 select_times.append(time.perf_counter() - started)
                 assert len(rows) == due
                 await session.rollback()
-        for _ in range(1):
+        for _ in range(repeat):
             async with factory() as session:
                 started = time.perf_counter()
                 await produce_due_reminders(session, now=NOW, settings=settings, limit=due)
@@ -129,6 +195,37 @@ async def _measure(url: str, due: int) -> tuple[float, float]:
     finally:
         await engine.dispose()
     return statistics.median(select_times) * 1000, statistics.median(produce_times) * 1000
+
+
+async def _explain(url: str, due: int) -> None:
+    """Print the due-selection plan as the database ran it: EXPLAIN ANALYZE on PostgreSQL,
+    EXPLAIN QUERY PLAN on SQLite (the statement and parameters are the driver's own)."""
+    engine = create_engine(url)
+    captured: list[tuple[str, Any]] = []
+
+    @event.listens_for(engine.sync_engine, "before_cursor_execute")
+    def _capture(_conn: Any, _cursor: Any, statement: str, parameters: Any, *_: Any) -> None:
+        if "FROM followups" in statement and not statement.startswith("EXPLAIN"):
+            captured.append((statement, parameters))
+
+    factory = create_session_factory(engine)
+    try:
+        async with factory() as session:
+            await list_followups_to_remind(session, now=NOW, limit=due)
+            await session.rollback()
+        statement, parameters = captured[0]
+        prefix = (
+            "EXPLAIN (ANALYZE, BUFFERS) "
+            if engine.dialect.name == "postgresql"
+            else "EXPLAIN QUERY PLAN "
+        )
+        async with engine.connect() as connection:
+            plan = await connection.exec_driver_sql(prefix + statement, parameters)
+            for row in plan.all():
+                print("    " + " ".join(str(c) for c in row[-1:]), file=sys.stderr)
+            await connection.rollback()
+    finally:
+        await engine.dispose()
 
 
 def _postgres_database(base: str) -> tuple[str, Any]:
@@ -147,10 +244,17 @@ def _postgres_database(base: str) -> tuple[str, Any]:
     return url.set(database=name).render_as_string(hide_password=False), drop
 
 
-def bench_sweep(sizes: list[int], due: int, postgres: str | None) -> None:
+def bench_sweep(
+    sizes: list[int],
+    due: int,
+    postgres: str | None,
+    repeat: int,
+    sqlite_too: bool = True,
+    explain: bool = False,
+) -> None:
     print("| backend | stored | due | select due (ms) | produce batch (ms) |")
     print("| --- | ---: | ---: | ---: | ---: |")
-    for backend in ["sqlite", *(["postgresql"] if postgres else [])]:
+    for backend in [*(["sqlite"] if sqlite_too else []), *(["postgresql"] if postgres else [])]:
         base: list[tuple[float, float]] = []
         for stored in sizes:
             drop = None
@@ -162,7 +266,10 @@ def bench_sweep(sizes: list[int], due: int, postgres: str | None) -> None:
                 url, drop = _postgres_database(postgres)
             try:
                 asyncio.run(_fill(url, stored, due))
-                select_ms, produce_ms = asyncio.run(_measure(url, due))
+                if explain:
+                    print(f"{backend}, {stored:,} stored:", file=sys.stderr)
+                    asyncio.run(_explain(url, due))
+                select_ms, produce_ms = asyncio.run(_measure(url, due, repeat))
             finally:
                 if drop is not None:
                     drop()
@@ -265,12 +372,24 @@ def main() -> None:
     sweep.add_argument("--sizes", default="10000,100000,1000000")
     sweep.add_argument("--due", type=int, default=1000)
     sweep.add_argument("--postgres", default=os.environ.get("NAVBOT_TEST_POSTGRES_URL"))
+    sweep.add_argument("--repeat", type=int, default=7)
+    sweep.add_argument("--backends", default="sqlite,postgresql")
+    sweep.add_argument("--explain", action="store_true", help="print query plans to stderr")
     delivery = sub.add_parser("delivery")
     delivery.add_argument("--messages", type=int, default=3000)
     delivery.add_argument("--rate", type=float, default=30.0)
     args = parser.parse_args()
     if args.what == "sweep":
-        bench_sweep([int(s) for s in args.sizes.split(",")], args.due, args.postgres)
+        postgres = args.postgres if "postgresql" in args.backends.split(",") else None
+        sqlite_too = "sqlite" in args.backends.split(",")
+        bench_sweep(
+            [int(s) for s in args.sizes.split(",")],
+            args.due,
+            postgres,
+            args.repeat,
+            sqlite_too,
+            args.explain,
+        )
     else:
         asyncio.run(_delivery(args.messages, args.rate))
 

@@ -41,6 +41,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from bot.working_hours import (
@@ -146,10 +147,19 @@ def working_days_overdue(due_at: datetime, now: datetime, hours: WorkingHours, t
     return working_days_between(_due_day(due_at, tz), now.astimezone(tz).date(), hours)
 
 
-def _overdue_day_start(due_day: date, k: int, hours: WorkingHours, tz: ZoneInfo) -> datetime:
-    start = window_start_on(working_days_after(due_day, k, hours), hours, tz)
-    assert start is not None  # working_days_after returns a working day
-    return start
+@lru_cache(maxsize=4096)
+def _overdue_day_starts(
+    due_day: date, hours: WorkingHours, tz: ZoneInfo, policy: ReminderPolicy
+) -> tuple[datetime, ...]:
+    """Window starts of the 1st, 2nd, … working days after the due day, as far as the policy
+    looks (the overdue nudges and the escalation). Cached: pure, and a sweep asks it for the
+    same few due days of the same few navigators' hours for every follow-up it looks at."""
+    starts = []
+    for k in range(1, max(policy.max_overdue_nudges, policy.escalate_after_working_days) + 1):
+        start = window_start_on(working_days_after(due_day, k, hours), hours, tz)
+        assert start is not None  # working_days_after returns a working day
+        starts.append(start)
+    return tuple(starts)
 
 
 @dataclass(frozen=True)
@@ -162,17 +172,12 @@ class _Schedule:
 def _schedule(
     tl: FollowUpTimeline, hours: WorkingHours, tz: ZoneInfo, policy: ReminderPolicy
 ) -> _Schedule:
-    due_day = _due_day(tl.due_at, tz)
+    starts = _overdue_day_starts(_due_day(tl.due_at, tz), hours, tz, policy)
     due_done = tl.due_nudge_sent or tl.overdue_nudges_sent > 0
     overdue = tuple(
-        (k, _overdue_day_start(due_day, k, hours, tz))
-        for k in range(tl.overdue_nudges_sent + 1, policy.max_overdue_nudges + 1)
+        (k, starts[k - 1]) for k in range(tl.overdue_nudges_sent + 1, policy.max_overdue_nudges + 1)
     )
-    escalation = (
-        None
-        if tl.escalated
-        else _overdue_day_start(due_day, policy.escalate_after_working_days, hours, tz)
-    )
+    escalation = None if tl.escalated else starts[policy.escalate_after_working_days - 1]
     return _Schedule(
         due=None if due_done else deliver_at(tl.due_at, hours, tz),
         overdue=overdue,

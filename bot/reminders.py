@@ -32,6 +32,7 @@ from bot.contacts import ReminderSettings, hours_of
 from bot.domain import Role
 from bot.reminder_policy import (
     FollowUpTimeline,
+    Reminder,
     ReminderKind,
     end_of_due_day,
     next_reminder_at,
@@ -40,15 +41,17 @@ from bot.reminder_policy import (
 )
 from bot.working_hours import WorkingHours, is_within, window_start_on
 from storage.alerts import list_alerts_to_repeat
-from storage.clients import get_last_contact_of_client, list_service_events_of_contact
+from storage.clients import list_service_events_of_contacts
 from storage.followups import (
+    FollowUpToRemind,
     list_due_followups_of_staff,
     list_followups_to_remind,
     list_open_followups_of_staff,
     list_staff_with_due_followups,
+    update_followup_reminder_states,
 )
 from storage.models import Client, FollowUp, Staff
-from storage.outbox import create_outbox_message
+from storage.outbox import OutboxRow, create_outbox_message, create_outbox_messages
 from storage.staff import (
     get_staff,
     list_staff,
@@ -82,104 +85,162 @@ def recompute_next_reminder(
     )
 
 
-async def escalation_recipients(
-    session: AsyncSession, *, team: str, navigator_id: int
-) -> Sequence[Staff]:
-    """The team's active supervisors (not the navigator themselves); admins if there are
-    none, so an escalation always reaches someone."""
-    supervisors = [
-        s
-        for s in await list_staff(
-            session, team=team, roles=[Role.SUPERVISOR.value], active_only=True
-        )
-        if s.id != navigator_id
-    ]
-    if supervisors:
-        return supervisors
-    return [
-        s
-        for s in await list_staff(session, roles=[Role.ADMIN.value], active_only=True)
-        if s.id != navigator_id
-    ]
+class _EscalationRecipients:
+    """Who is told of an escalation: the team's active supervisors (not the navigator
+    themselves); admins if there are none, so an escalation always reaches someone. For one
+    batch: each team's supervisors and the admins are read once, however many escalate."""
 
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+        self._supervisors: dict[str, Sequence[Staff]] = {}
+        self._admins: Sequence[Staff] | None = None
 
-async def last_contact_summary(session: AsyncSession, *, client_id: int) -> dict[str, Any] | None:
-    """When, where and which services: categories only, never the note."""
-    contact = await get_last_contact_of_client(session, client_id=client_id)
-    if contact is None:
-        return None
-    services = await list_service_events_of_contact(session, contact_id=contact.id)
-    return {
-        "at": contact.occurred_at.isoformat(),
-        "setting": contact.setting,
-        "outcome": contact.outcome,
-        "services": [[service, status] for service, status in services],
-    }
+    async def of(self, *, team: str, navigator_id: int) -> list[Staff]:
+        if team not in self._supervisors:
+            self._supervisors[team] = await list_staff(
+                self._session, team=team, roles=[Role.SUPERVISOR.value], active_only=True
+            )
+        supervisors = [s for s in self._supervisors[team] if s.id != navigator_id]
+        if supervisors:
+            return supervisors
+        if self._admins is None:
+            self._admins = await list_staff(
+                self._session, roles=[Role.ADMIN.value], active_only=True
+            )
+        return [s for s in self._admins if s.id != navigator_id]
 
 
 async def produce_due_reminders(
     session: AsyncSession, *, now: datetime, settings: ReminderSettings, limit: int = SWEEP_BATCH
 ) -> int:
     """One batch of the follow-up sweep. Returns how many follow-ups it looked at (call again
-    while it returns `limit`); outbox rows created are counted in the rows themselves."""
+    while it returns `limit`); outbox rows created are counted in the rows themselves.
+
+    A batch costs a fixed number of statements whatever its size: one read of the due
+    follow-ups with everything their nudges name (last contact included), one of those
+    contacts' services, one executemany of the outbox INSERT … ON CONFLICT DO NOTHING and one
+    UPDATE of the follow-ups' state (plus a read of supervisors per team that escalates).
+    The policy work in between is pure Python.
+    """
     batch = await list_followups_to_remind(session, now=now, limit=limit)
-    for followup, code, stored_hours, team in batch:
-        hours = hours_of(stored_hours, settings.default_hours)
-        timeline = timeline_of(followup)
-        due_key = epoch(followup.due_at)
-        last: dict[str, Any] | None = None
-        last_loaded = False  # loaded once, and only when a nudge needs it
-        for reminder in reminders_due(
+    if not batch:
+        return 0
+    hours_by_text: dict[str | None, WorkingHours] = {}
+    planned: list[tuple[FollowUpToRemind, WorkingHours, list[Reminder]]] = []
+    for followup in batch:
+        hours = hours_by_text.get(followup.working_hours)
+        if hours is None:
+            hours = hours_by_text[followup.working_hours] = hours_of(
+                followup.working_hours, settings.default_hours
+            )
+        timeline = FollowUpTimeline(
+            due_at=followup.due_at,
+            due_nudge_sent=followup.due_nudge_sent,
+            overdue_nudges_sent=followup.overdue_nudges_sent,
+            escalated=followup.escalated_at is not None,
+        )
+        reminders = reminders_due(
             timeline, now=now, hours=hours, tz=settings.tz, policy=settings.policy
-        ):
+        )
+        planned.append((followup, hours, reminders))
+    # Services only of the last contacts a nudge will name (an escalation names none).
+    services = await list_service_events_of_contacts(
+        session,
+        contact_ids={
+            f.last_contact_id
+            for f, _, reminders in planned
+            if f.last_contact_id is not None
+            and any(r.kind is not ReminderKind.ESCALATION for r in reminders)
+        },
+    )
+    recipients = _EscalationRecipients(session)
+    messages: list[OutboxRow] = []
+    states: list[dict[str, Any]] = []
+    for followup, hours, reminders in planned:
+        due_key = epoch(followup.due_at)
+        due_nudge_sent = followup.due_nudge_sent
+        overdue_nudges_sent = followup.overdue_nudges_sent
+        escalated_at = followup.escalated_at
+        last: dict[str, Any] | None = None
+        if followup.last_contact_id is not None and followup.last_contact_at is not None:
+            last = {
+                "at": followup.last_contact_at.isoformat(),
+                "setting": followup.last_contact_setting,
+                "outcome": followup.last_contact_outcome,
+                "services": [
+                    [service, status]
+                    for service, status in services.get(followup.last_contact_id, [])
+                ],
+            }
+        for reminder in reminders:
             if reminder.kind is ReminderKind.ESCALATION:
-                for supervisor in await escalation_recipients(
-                    session, team=team, navigator_id=followup.staff_id
+                for supervisor in await recipients.of(
+                    team=followup.team, navigator_id=followup.staff_id
                 ):
-                    await create_outbox_message(
-                        session,
-                        dedupe_key=f"escalation:{followup.id}:{supervisor.id}:{due_key}",
-                        kind="escalation",
-                        recipient_id=supervisor.id,
-                        not_before=now,
-                        followup_id=followup.id,
-                        payload={
-                            "code": code,
-                            "navigator_id": followup.staff_id,
-                            "days_overdue": reminder.days_overdue,
-                            "due_at": followup.due_at.isoformat(),
-                        },
+                    messages.append(
+                        OutboxRow(
+                            dedupe_key=f"escalation:{followup.id}:{supervisor.id}:{due_key}",
+                            kind="escalation",
+                            recipient_id=supervisor.id,
+                            not_before=now,
+                            followup_id=followup.id,
+                            payload={
+                                "code": followup.code,
+                                "navigator_id": followup.staff_id,
+                                "days_overdue": reminder.days_overdue,
+                                "due_at": followup.due_at.isoformat(),
+                            },
+                        )
                     )
-                followup.escalated_at = now
+                escalated_at = now
                 continue
-            if not last_loaded:
-                last = await last_contact_summary(session, client_id=followup.client_id)
-                last_loaded = True
             if reminder.kind is ReminderKind.DUE:
                 key = f"due:{followup.id}:{due_key}"
             else:
                 key = f"overdue:{followup.id}:{reminder.sequence}:{due_key}"
-                followup.overdue_nudges_sent = reminder.sequence
-            followup.due_nudge_sent = True
-            await create_outbox_message(
-                session,
-                dedupe_key=key,
-                kind=reminder.kind.value,
-                recipient_id=followup.staff_id,
-                not_before=now,
-                followup_id=followup.id,
-                payload={
-                    "code": code,
-                    "due_at": followup.due_at.isoformat(),
-                    "days_overdue": reminder.days_overdue,
-                    "last": last,
-                },
+                overdue_nudges_sent = reminder.sequence
+            due_nudge_sent = True
+            messages.append(
+                OutboxRow(
+                    dedupe_key=key,
+                    kind=reminder.kind.value,
+                    recipient_id=followup.staff_id,
+                    not_before=now,
+                    followup_id=followup.id,
+                    payload={
+                        "code": followup.code,
+                        "due_at": followup.due_at.isoformat(),
+                        "days_overdue": reminder.days_overdue,
+                        "last": last,
+                    },
+                )
             )
-        recompute_next_reminder(followup, hours=hours, settings=settings, now=now)
-        if followup.next_reminder_at is not None and followup.next_reminder_at <= now:
+        following = next_reminder_at(
+            FollowUpTimeline(
+                due_at=followup.due_at,
+                due_nudge_sent=due_nudge_sent,
+                overdue_nudges_sent=overdue_nudges_sent,
+                escalated=escalated_at is not None,
+            ),
+            hours=hours,
+            tz=settings.tz,
+            policy=settings.policy,
+            not_before=now,
+        )
+        if following is not None and following <= now:
             # The policy guarantees a later instant; never let a row spin in the sweep.
-            followup.next_reminder_at = now + timedelta(minutes=1)
-    await session.flush()
+            following = now + timedelta(minutes=1)
+        states.append(
+            {
+                "id": followup.id,
+                "due_nudge_sent": due_nudge_sent,
+                "overdue_nudges_sent": overdue_nudges_sent,
+                "escalated_at": escalated_at,
+                "next_reminder_at": following,
+            }
+        )
+    await create_outbox_messages(session, messages)
+    await update_followup_reminder_states(session, states)
     return len(batch)
 
 

@@ -24,6 +24,7 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 __all__ = [
@@ -262,7 +263,10 @@ def local_to_utc(day: date, wall: time, tz: ZoneInfo) -> datetime:
     return hi.replace(microsecond=0) if hi.microsecond else hi
 
 
+@lru_cache(maxsize=4096)
 def _window_on(day: date, hours: WorkingHours, tz: ZoneInfo) -> tuple[datetime, datetime]:
+    # Cached: pure, and the reminder sweep asks for the same few days of the same few
+    # navigators' hours for every follow-up it looks at.
     start = local_to_utc(day, hours.start, tz)
     end = local_to_utc(day, hours.end, tz)
     if end <= start:  # both ends inside a DST gap: keep the nominal length after the gap
@@ -315,6 +319,7 @@ def deliver_at(when: datetime, hours: WorkingHours, tz: ZoneInfo) -> datetime:
     return next_window_start(when, hours, tz)
 
 
+@lru_cache(maxsize=4096)
 def working_days_after(day: date, n: int, hours: WorkingHours) -> date:
     """The ``n``-th working day strictly after local date ``day`` (``n=0`` returns ``day``)."""
     if n < 0:

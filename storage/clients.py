@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import datetime
 
 from sqlalchemy import delete, func, select
@@ -227,22 +227,20 @@ async def list_recent_client_codes(
     return [code for code, _ in rows.all()]
 
 
-async def get_last_contact_of_client(session: AsyncSession, *, client_id: int) -> Contact | None:
-    contact: Contact | None = await session.scalar(
-        select(Contact)
-        .where(Contact.client_id == client_id)
-        .order_by(Contact.occurred_at.desc(), Contact.id.desc())
-        .limit(1)
-    )
-    return contact
-
-
-async def list_service_events_of_contact(
-    session: AsyncSession, *, contact_id: int
-) -> list[tuple[str, str]]:
+async def list_service_events_of_contacts(
+    session: AsyncSession, *, contact_ids: Collection[int]
+) -> dict[int, list[tuple[str, str]]]:
+    """The (service, status) events each contact recorded, by service, in one query for
+    many contacts (contacts without events are absent)."""
+    if not contact_ids:
+        return {}
     rows = await session.execute(
-        select(ServiceEvent.service, ServiceEvent.status)
-        .where(ServiceEvent.contact_id == contact_id)
-        .order_by(ServiceEvent.service)
+        select(ServiceEvent.contact_id, ServiceEvent.service, ServiceEvent.status)
+        .where(ServiceEvent.contact_id.in_(contact_ids))
+        .order_by(ServiceEvent.contact_id, ServiceEvent.service, ServiceEvent.id)
     )
-    return [(service, status) for service, status in rows.all()]
+    events: dict[int, list[tuple[str, str]]] = {}
+    for contact_id, service, status in rows.tuples():
+        if contact_id is not None:
+            events.setdefault(contact_id, []).append((service, status))
+    return events

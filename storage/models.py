@@ -184,12 +184,18 @@ class FollowUp(Base):
 
     `next_reminder_at` is the single indexed column the sweep reads: it holds the next instant
     at which something (nudge, overdue nudge, escalation) is owed, and NULL once nothing is, so a
-    sweep costs what is due, not what is stored.
+    sweep costs what is due, not what is stored. Its index is partial (NOT NULL only): closed
+    follow-ups, the bulk of the table over time, are not in it.
     """
 
     __tablename__ = "followups"
     __table_args__ = (
-        Index("ix_followups_next_reminder_at", "next_reminder_at"),
+        Index(
+            "ix_followups_next_reminder_due",
+            "next_reminder_at",
+            sqlite_where=text("next_reminder_at IS NOT NULL"),
+            postgresql_where=text("next_reminder_at IS NOT NULL"),
+        ),
         Index("ix_followups_staff_status_due", "staff_id", "status", "due_at"),
         Index("ix_followups_client", "client_id"),
         # At most one open follow-up per client and navigator (PRODUCT §6).

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import Table, and_, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -29,25 +30,64 @@ async def create_outbox_message(
     The unique dedupe key is what makes producing a reminder idempotent: a sweep that runs
     twice, or two processes sweeping at once, cannot owe the same message twice.
     """
-    values = {
-        "dedupe_key": dedupe_key,
-        "kind": kind,
-        "recipient_id": recipient_id,
-        "not_before": not_before,
-        "payload": payload,
-        "followup_id": followup_id,
-        "alert_id": alert_id,
-        "status": "pending",
-        "attempts": 0,
-        "created_at": not_before,
-    }
+    row = OutboxRow(
+        dedupe_key=dedupe_key,
+        kind=kind,
+        recipient_id=recipient_id,
+        not_before=not_before,
+        payload=payload,
+        followup_id=followup_id,
+        alert_id=alert_id,
+    )
+    result = await session.execute(_insert_ignoring_duplicates(session).values(**row.values()))
+    return bool(getattr(result, "rowcount", 0))
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxRow:
+    dedupe_key: str
+    kind: str
+    recipient_id: int
+    not_before: datetime
+    payload: dict[str, Any]
+    followup_id: int | None = None
+    alert_id: int | None = None
+
+    def values(self) -> dict[str, Any]:
+        return {
+            "dedupe_key": self.dedupe_key,
+            "kind": self.kind,
+            "recipient_id": self.recipient_id,
+            "not_before": self.not_before,
+            "payload": self.payload,
+            "followup_id": self.followup_id,
+            "alert_id": self.alert_id,
+            "status": "pending",
+            "attempts": 0,
+            "created_at": self.not_before,
+        }
+
+
+def _insert_ignoring_duplicates(session: AsyncSession) -> Any:
     dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    statement = (
-        insert(OutboxMessage).values(**values).on_conflict_do_nothing(index_elements=["dedupe_key"])
+    # The Core table, not the mapped class: a plain INSERT (or executemany), no ORM bulk path.
+    return insert(cast(Table, OutboxMessage.__table__)).on_conflict_do_nothing(
+        index_elements=["dedupe_key"]
     )
-    result = await session.execute(statement)
-    return bool(getattr(result, "rowcount", 0))
+
+
+async def create_outbox_messages(session: AsyncSession, rows: Sequence[OutboxRow]) -> None:
+    """`create_outbox_message` for many rows, in the given order, as one executemany of
+    INSERT … ON CONFLICT (dedupe_key) DO NOTHING: compiled once, run by sqlite3's C loop or
+    psycopg's pipeline. Rows whose key exists are skipped; psycopg reports no count.
+
+    Measured against the alternatives for 1,000 rows (bench/README.md): a multi-row VALUES
+    statement costs more in building and parsing 10,000 parameters on the client than it
+    saves on the server.
+    """
+    if rows:
+        await session.execute(_insert_ignoring_duplicates(session), [r.values() for r in rows])
 
 
 async def outbox_message_exists(session: AsyncSession, *, dedupe_key: str) -> bool:

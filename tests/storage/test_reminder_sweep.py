@@ -5,14 +5,14 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy import event, select
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.contacts import ContactInput, reminder_settings, save_contact
 from bot.context import StaffMember
-from bot.domain import Outcome, Risk, Role, Setting
+from bot.domain import Outcome, Risk, Role, Service, ServiceStatus, Setting
 from bot.followup_actions import acknowledge_alert
-from bot.reminders import produce_all
+from bot.reminders import produce_all, produce_due_reminders
 from storage.models import FollowUp, OutboxMessage
 from storage.outbox import claim_outbox_messages, create_outbox_message, mark_outbox_sent
 from storage.staff import create_or_reactivate_staff
@@ -332,3 +332,83 @@ async def test_concurrent_claimers_never_get_the_same_row(session_factory: Facto
     everything = [i for ids in claimed.values() for i in ids]
     assert len(everything) == 200
     assert len(set(everything)) == 200
+
+
+async def _sweep_statements(
+    engine: AsyncEngine, factory: Factory, now: datetime, limit: int
+) -> int:
+    statements: list[str] = []
+
+    def count(_conn: object, _cursor: object, statement: str, *_: object) -> None:
+        statements.append(statement)
+
+    event.listen(engine.sync_engine, "before_cursor_execute", count)
+    try:
+        async with factory.begin() as session:
+            await produce_due_reminders(session, now=now, settings=SETTINGS, limit=limit)
+    finally:
+        event.remove(engine.sync_engine, "before_cursor_execute", count)
+    return len(statements)
+
+
+async def test_a_batch_costs_the_same_statements_whatever_its_size(
+    engine: AsyncEngine, session_factory: Factory
+) -> None:
+    """Nudges, overdue nudges and escalations for many follow-ups, two teams, two days: each
+    sweep's statements do not grow with the batch, and every payload names its own client's
+    last contact and services."""
+    teams = ("hospital", "community")
+    supervisors = {
+        team: await _member(session_factory, 100 + i, Role.SUPERVISOR, team=team)
+        for i, team in enumerate(teams)
+    }
+    due = datetime(2026, 3, 2, 9, tzinfo=UTC)  # Mon 2 Mar
+    expected: dict[str, tuple[int, str]] = {}
+    for size, first_code in ((2, 200), (12, 300)):
+        for i in range(size):
+            navigator = await _member(session_factory, first_code + i, team=teams[i % 2])
+            code = f"C{first_code + i}"
+            async with session_factory.begin() as session:
+                saved = await save_contact(
+                    session,
+                    staff=navigator,
+                    contact=ContactInput(
+                        client_code=code,
+                        setting=Setting.HOSPITAL if i % 2 else Setting.COMMUNITY,
+                        outcome=Outcome.MADE,
+                        services=((Service.HOUSING, ServiceStatus.REFERRED),) * (i % 2),
+                        follow_up_at=due,
+                    ),
+                    now=due - timedelta(days=1),
+                    settings=SETTINGS,
+                )
+            assert saved.followup_id is not None
+            expected[code] = (navigator.id, teams[i % 2])
+    # A batch of 2 due nudges, then one of the other 12: the same statements.
+    small = await _sweep_statements(engine, session_factory, due, limit=2)
+    assert len(await _rows(session_factory)) == 2
+    assert await _sweep_statements(engine, session_factory, due, limit=500) == small
+    assert len(await _rows(session_factory)) == 14
+    # Thursday: the third overdue nudge and the escalation of all 14 in one batch; only the
+    # supervisors of each team are read on top.
+    thursday = due + timedelta(days=3)
+    assert await _sweep_statements(engine, session_factory, thursday, limit=500) <= small + 2
+    rows = await _rows(session_factory)
+    due_rows = [r for r in rows if r.kind == "due"]
+    assert len(due_rows) == 14
+    for row in due_rows:
+        navigator_id, _team = expected[row.payload["code"]]
+        assert row.recipient_id == navigator_id
+        number = int(row.payload["code"][1:])
+        odd = number % 2 == 1
+        assert row.payload["last"]["setting"] == ("hospital" if odd else "community")
+        assert row.payload["last"]["services"] == ([["housing", "referred"]] if odd else [])
+    overdue = [r for r in rows if r.kind == "overdue"]
+    assert sorted(r.payload["days_overdue"] for r in overdue) == [3] * 14
+    escalations = [r for r in rows if r.kind == "escalation"]
+    assert sorted((r.payload["code"], r.recipient_id) for r in escalations) == sorted(
+        (code, supervisors[team].id) for code, (_nav, team) in expected.items()
+    )
+    # The same sweep again owes nothing new.
+    await _sweep(session_factory, thursday)
+    assert len(await _rows(session_factory)) == len(rows)

@@ -5,8 +5,8 @@
 index the sweep walks bigger. The partial index holds just the rows with a pending reminder,
 and both planners use it for `next_reminder_at <= :now` (the comparison implies NOT NULL).
 
-Revision ID: 0005s
-Revises: 0004
+Revision ID: 0007
+Revises: 0006
 Create Date: 2026-11-26
 """
 
@@ -17,8 +17,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0005s"
-down_revision: str | None = "0004"
+revision: str = "0007"
+down_revision: str | None = "0006"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -209,8 +209,7 @@ async def save_contact(
     await create_audit_entry(
         session,
         action=AuditAction.CREATE,
-        actor_staff_id=staff.id,
-        actor_telegram_id=staff.telegram_id,
+        actor=staff,
         client_code=client.code,
         detail=f"contact {saved.id}" + (" new client" if created else ""),
         at=now,
@@ -316,8 +315,7 @@ async def undo_last_contact(
     await create_audit_entry(
         session,
         action=AuditAction.UNDO,
-        actor_staff_id=staff.id,
-        actor_telegram_id=staff.telegram_id,
+        actor=staff,
         client_code=code,
         detail=f"contact {last.id}",
         at=now,
@@ -341,8 +339,7 @@ async def close_client(
     await create_audit_entry(
         session,
         action=AuditAction.CLOSE,
-        actor_staff_id=staff.id,
-        actor_telegram_id=staff.telegram_id,
+        actor=staff,
         client_code=client.code,
         at=now,
     )

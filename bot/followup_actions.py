@@ -133,8 +133,7 @@ async def _move(
     await create_audit_entry(
         session,
         action=AuditAction.EDIT,
-        actor_staff_id=actor.id,
-        actor_telegram_id=actor.telegram_id,
+        actor=actor,
         client_code=target.client.code,
         detail=f"followup {target.followup.id} {detail}",
         at=now,
@@ -232,8 +231,7 @@ async def acknowledge_escalation(
     await create_audit_entry(
         session,
         action=AuditAction.ACKNOWLEDGE,
-        actor_staff_id=actor.id,
-        actor_telegram_id=actor.telegram_id,
+        actor=actor,
         client_code=target.client.code,
         detail=f"escalation {followup.id}",
         at=now,
@@ -311,8 +309,7 @@ async def reassign(
     await create_audit_entry(
         session,
         action=AuditAction.REASSIGN,
-        actor_staff_id=actor.id,
-        actor_telegram_id=actor.telegram_id,
+        actor=actor,
         client_code=client.code,
         detail=f"followup {followup.id} from staff {target.owner.id} to staff {new_owner.id}",
         at=now,
@@ -350,8 +347,7 @@ async def acknowledge_alert(
     await create_audit_entry(
         session,
         action=AuditAction.ACKNOWLEDGE,
-        actor_staff_id=actor.id,
-        actor_telegram_id=actor.telegram_id,
+        actor=actor,
         client_code=code,
         detail=f"safeguarding alert {alert_id}",
         at=now,

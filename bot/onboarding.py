@@ -58,8 +58,7 @@ async def issue_invite(
     await create_audit_entry(
         session,
         action=AuditAction.INVITE,
-        actor_staff_id=created_by.id if created_by else None,
-        actor_telegram_id=created_by.telegram_id if created_by else None,
+        actor=created_by,
         detail=f"role={role.value} team={team}",
         at=now,
     )
@@ -113,8 +112,7 @@ async def redeem_invite(
     await create_audit_entry(
         session,
         action=AuditAction.REGISTER,
-        actor_staff_id=staff.id,
-        actor_telegram_id=telegram_id,
+        actor=staff,
         detail=f"role={invite.role} team={invite.team}",
         at=now,
     )

@@ -263,8 +263,7 @@ async def audit_report(
     await create_audit_entry(
         session,
         action=action,
-        actor_staff_id=staff.id,
-        actor_telegram_id=staff.telegram_id,
+        actor=staff,
         detail=f"{kind} {label} team={team or TEAM_ALL}"[:128],
         at=now,
     )

@@ -96,8 +96,7 @@ async def on_client(update: Update, context: NavContext) -> None:
         await create_audit_entry(
             session,
             action=AuditAction.VIEW,
-            actor_staff_id=staff.id,
-            actor_telegram_id=staff.telegram_id,
+            actor=staff,
             client_code=client.code,
         )
     await update.effective_message.reply_text(

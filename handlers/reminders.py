@@ -434,8 +434,7 @@ async def hours_command(update: Update, context: NavContext) -> None:
         await create_audit_entry(
             session,
             action=AuditAction.SETTINGS,
-            actor_staff_id=actor.id,
-            actor_telegram_id=actor.telegram_id,
+            actor=actor,
             detail="working hours",
             at=now,
         )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Protocol
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -11,16 +12,29 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from storage.models import AuditEntry, utcnow
 
 
+class Actor(Protocol):
+    """Anyone who acts: a staff row or the snapshot handlers carry."""
+
+    @property
+    def id(self) -> int: ...
+
+    @property
+    def telegram_id(self) -> int: ...
+
+
 async def create_audit_entry(
     session: AsyncSession,
     *,
     action: str,
+    actor: Actor | None = None,
     actor_staff_id: int | None = None,
     actor_telegram_id: int | None = None,
     client_code: str | None = None,
     detail: str | None = None,
     at: datetime | None = None,
 ) -> None:
+    if actor is not None:
+        actor_staff_id, actor_telegram_id = actor.id, actor.telegram_id
     session.add(
         AuditEntry(
             at=at or utcnow(),

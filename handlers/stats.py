@@ -25,6 +25,7 @@ from bot.reports import (
     ChartArgsError,
     Scope,
     ScopeRefusal,
+    StatsRequest,
     audit_report,
     chronological,
     collect_overdue,
@@ -75,6 +76,21 @@ async def _scope(
     return scope
 
 
+async def _period_request(
+    message: Message, context: NavContext, now: datetime
+) -> tuple[StatsRequest, list[str]] | None:
+    """`[period] [team]` from the command's words, or None after explaining what is accepted."""
+    known = await _known_teams(context)
+    try:
+        request = parse_stats_args(
+            context.args or [], now=now, tz=context.services.settings.tz, known_teams=known
+        )
+    except PeriodError as error:
+        await message.reply_text(period_help(context.t, error.reason))
+        return None
+    return request, known
+
+
 async def _known_teams(context: NavContext) -> list[str]:
     async with context.services.session_factory() as session:
         return await list_teams(session)
@@ -101,12 +117,10 @@ async def stats(update: Update, context: NavContext) -> None:
         return
     message, staff = started
     t, settings, now = context.t, context.services.settings, datetime.now(UTC)
-    known = await _known_teams(context)
-    try:
-        request = parse_stats_args(context.args or [], now=now, tz=settings.tz, known_teams=known)
-    except PeriodError as error:
-        await message.reply_text(period_help(t, error.reason))
+    parsed = await _period_request(message, context, now)
+    if parsed is None:
         return
+    request, known = parsed
     scope = await _scope(message, context, staff, request.team, known)
     if scope is None:
         return
@@ -221,12 +235,10 @@ async def export(update: Update, context: NavContext) -> None:
         return
     message, staff = started
     t, settings, now = context.t, context.services.settings, datetime.now(UTC)
-    known = await _known_teams(context)
-    try:
-        request = parse_stats_args(context.args or [], now=now, tz=settings.tz, known_teams=known)
-    except PeriodError as error:
-        await message.reply_text(period_help(t, error.reason))
+    parsed = await _period_request(message, context, now)
+    if parsed is None:
         return
+    request, known = parsed
     if request.query.previous is not None:
         await message.reply_text(t("An export covers one period, for example /export Q1 2026."))
         return

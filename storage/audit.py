@@ -47,6 +47,9 @@ async def create_audit_entry(
     )
 
 
+_INSERT_AUDIT = insert(cast(Table, AuditEntry.__table__))  # built once: every saved log
+
+
 async def insert_audit_entry(
     session: AsyncSession,
     *,
@@ -63,7 +66,7 @@ async def insert_audit_entry(
     `create_audit_entry`, whose rows the flush sends as one batch.
     """
     await session.execute(
-        insert(cast(Table, AuditEntry.__table__)),
+        _INSERT_AUDIT,
         {
             "at": at,
             "action": action,

@@ -6,7 +6,7 @@ from collections.abc import Collection, Sequence
 from datetime import datetime
 from typing import cast
 
-from sqlalchemy import Table, delete, func, insert, select
+from sqlalchemy import Table, bindparam, delete, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Client, Contact, ContactRisk, FollowUp, ServiceEvent, Staff
@@ -24,10 +24,18 @@ async def get_client(session: AsyncSession, *, client_id: int) -> Client | None:
 # The writes of a saved log are Core statements on the mapped tables, not ORM objects: a new
 # row needs no identity-map bookkeeping or unit-of-work flush, and INSERT … RETURNING gives
 # its id in the same statement. Column defaults and types (aware UTC) apply as for the ORM.
+# Built once: they run for every saved log, and building one cost about what running it did.
+_CLIENTS = cast(Table, Client.__table__)
+_CONTACTS = cast(Table, Contact.__table__)
+_FIND_CLIENT = select(Client.id, Client.status).where(Client.code == bindparam("code"))
+_INSERT_CLIENT = insert(_CLIENTS).returning(_CLIENTS.c.id)
+_INSERT_CONTACT = insert(_CONTACTS).returning(_CONTACTS.c.id)
+_INSERT_RISKS = insert(cast(Table, ContactRisk.__table__))
+_INSERT_EVENTS = insert(cast(Table, ServiceEvent.__table__))
+
+
 async def find_client_id_and_status(session: AsyncSession, *, code: str) -> tuple[int, str] | None:
-    row = (
-        await session.execute(select(Client.id, Client.status).where(Client.code == code))
-    ).first()
+    row = (await session.execute(_FIND_CLIENT, {"code": code})).first()
     return None if row is None else (row[0], row[1])
 
 
@@ -36,7 +44,7 @@ async def create_client(
 ) -> int:
     client_id: int = (
         await session.execute(
-            insert(cast(Table, Client.__table__)).returning(cast(Table, Client.__table__).c.id),
+            _INSERT_CLIENT,
             {"code": code, "team": team, "owner_id": owner_id, "status": "open", "created_at": at},
         )
     ).scalar_one()
@@ -60,7 +68,7 @@ async def create_contact(
 ) -> int:
     contact_id: int = (
         await session.execute(
-            insert(cast(Table, Contact.__table__)).returning(cast(Table, Contact.__table__).c.id),
+            _INSERT_CONTACT,
             {
                 "client_id": client_id,
                 "staff_id": staff_id,
@@ -77,7 +85,7 @@ async def create_contact(
     ).scalar_one()
     if risks:
         await session.execute(
-            insert(cast(Table, ContactRisk.__table__)),
+            _INSERT_RISKS,
             [{"contact_id": contact_id, "risk": risk} for risk in sorted(set(risks))],
         )
     return contact_id
@@ -96,7 +104,7 @@ async def create_service_events(
     if not events:
         return
     await session.execute(
-        insert(cast(Table, ServiceEvent.__table__)),
+        _INSERT_EVENTS,
         [
             {
                 "client_id": client_id,

@@ -34,6 +34,10 @@ async def get_followup(
     return followup
 
 
+_FOLLOWUPS = cast(Table, FollowUp.__table__)
+_INSERT_FOLLOWUP = insert(_FOLLOWUPS).returning(_FOLLOWUPS.c.id)  # built once: every saved log
+
+
 async def create_followup(
     session: AsyncSession,
     *,
@@ -46,10 +50,9 @@ async def create_followup(
 ) -> int:
     """A new open follow-up's id. A Core INSERT … RETURNING (it is part of every saved log):
     no ORM object is made, so callers holding FollowUp objects see nothing change under them."""
-    table = cast(Table, FollowUp.__table__)
     followup_id: int = (
         await session.execute(
-            insert(table).returning(table.c.id),
+            _INSERT_FOLLOWUP,
             {
                 "client_id": client_id,
                 "staff_id": staff_id,

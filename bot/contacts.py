@@ -173,7 +173,8 @@ async def save_contact(
 
     # Any new contact completes the client's open follow-ups (PRODUCT §6); on time if logged
     # before the follow-up became overdue (the end of its local due day). A client created
-    # just now has none: nobody else can have written since our BEGIN IMMEDIATE.
+    # in this transaction has none: no other transaction can see it yet, let alone give it
+    # a follow-up. Core statements do not autoflush, hence the explicit flush below.
     completed = 0
     if not created:
         for open_followup in await list_open_followups_of_client(

@@ -109,29 +109,51 @@ class OneTripCursor:
 class OneTripConnection(aiosqlite.Connection):
     """aiosqlite's connection, with statements, COMMIT and ROLLBACK in at most one trip."""
 
+    def __init__(self, connector: Callable[[], sqlite3.Connection], iter_chunk_size: int) -> None:
+        super().__init__(connector, iter_chunk_size)
+        # Calls queued to the worker thread, and the last one it finished (written there).
+        # They differ only when a caller stopped waiting (a cancelled task) while its call
+        # still runs, e.g. a BEGIN IMMEDIATE waiting for the lock.
+        self._queued = 0
+        self._finished = 0
+
+    async def _execute(self, fn: Any, *args: Any, **kwargs: Any) -> Any:
+        self._queued += 1
+        ticket = self._queued
+
+        def run() -> Any:
+            try:
+                return fn(*args, **kwargs)
+            finally:
+                self._finished = ticket  # the queue is FIFO: tickets finish in order
+
+        return await super()._execute(run)  # type: ignore[no-untyped-call]
+
     async def run_statement(self, sql: str, parameters: Any, *, many: bool = False) -> _Outcome:
         # aiosqlite's own queueing (the same call its Cursor makes), so closing, stopping and
         # errors behave exactly as for any other aiosqlite call.
-        result: _Outcome = await self._execute(  # type: ignore[no-untyped-call]
-            _run, self._conn, sql, parameters, many=many
-        )
+        result: _Outcome = await self._execute(_run, self._conn, sql, parameters, many=many)
         return result
 
     async def cursor(self) -> OneTripCursor:  # type: ignore[override]
         return OneTripCursor(self)
 
-    def _in_transaction(self) -> bool:
-        # Read from the loop thread: safe because the adapter awaits every call on this
-        # connection before making the next, so the worker is idle here; sqlite3 answers
-        # from sqlite3_get_autocommit without touching the database.
+    def _may_be_in_transaction(self) -> bool:
+        if self._finished != self._queued:
+            # A call is still running on the thread: it may yet open a transaction (a
+            # cancelled BEGIN IMMEDIATE that gets the lock later). Queue the COMMIT or
+            # ROLLBACK behind it, as plain aiosqlite would, rather than skip it.
+            return True
+        # The worker is idle, so reading from the loop thread is safe; sqlite3 answers from
+        # sqlite3_get_autocommit without touching the database.
         return self._conn.in_transaction
 
     async def commit(self) -> None:
-        if self._in_transaction():
+        if self._may_be_in_transaction():
             await super().commit()
 
     async def rollback(self) -> None:
-        if self._in_transaction():
+        if self._may_be_in_transaction():
             await super().rollback()
 
 

@@ -199,3 +199,35 @@ async def test_reads_take_no_lock_and_writes_wait_off_the_loop(file_engine: Asyn
     async with reads() as read:
         names = (await read.execute(text("SELECT name FROM t ORDER BY id"))).scalars().all()
     assert names == ["first", "second"]
+
+
+async def test_a_rollback_after_a_cancelled_begin_is_not_skipped(tmp_path: Path) -> None:
+    """A task cancelled while its BEGIN IMMEDIATE waits for the lock: the BEGIN still runs
+    when the lock frees, so the ROLLBACK that follows must run after it, not be skipped
+    (a pooled connection must never keep the write lock)."""
+    path = tmp_path / "cancel.db"
+    holder = sqlite3.connect(path, isolation_level=None)
+    holder.execute("PRAGMA journal_mode=WAL")
+    holder.execute("CREATE TABLE t (id INTEGER PRIMARY KEY)")
+    conn = await one_trip_connector([str(path)], {"check_same_thread": False, "timeout": 5})()
+    try:
+        conn._conn.isolation_level = None  # as storage.db does: we issue BEGIN ourselves
+        holder.execute("BEGIN IMMEDIATE")
+        cursor = await conn.cursor()
+        waiting = asyncio.create_task(cursor.execute("BEGIN IMMEDIATE"))
+        await asyncio.sleep(0.2)  # it is waiting for the lock on the worker thread
+        waiting.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await waiting
+        # The session's ROLLBACK comes while the BEGIN still waits on the thread ...
+        rolling_back = asyncio.create_task(conn.rollback())
+        await asyncio.sleep(0)
+        holder.execute("COMMIT")  # ... then the lock frees and that BEGIN succeeds
+        await rolling_back  # queued behind the BEGIN, so it ends that transaction
+        await asyncio.sleep(0.3)
+        assert not conn._conn.in_transaction
+        holder.execute("BEGIN IMMEDIATE")  # and nobody holds the write lock
+        holder.execute("COMMIT")
+    finally:
+        await conn.close()
+        holder.close()

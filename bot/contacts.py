@@ -18,16 +18,16 @@ from bot.context import StaffMember
 from bot.domain import AuditAction, Outcome, Risk, Role, Service, ServiceStatus, Setting
 from bot.reminder_policy import FollowUpTimeline, ReminderPolicy, end_of_due_day, next_reminder_at
 from bot.working_hours import DEFAULT, WorkingHours, WorkingHoursError
-from storage.audit import create_audit_entry
+from storage.audit import create_audit_entry, insert_audit_entry
 from storage.clients import (
     count_contacts_of_client,
     create_client,
     create_contact,
-    create_service_event,
+    create_service_events,
     delete_client,
     delete_contact,
+    find_client_id_and_status,
     get_client,
-    get_client_by_code,
     get_last_contact_by_staff,
 )
 from storage.followups import (
@@ -127,21 +127,30 @@ async def save_contact(
     now: datetime,
     settings: ReminderSettings,
 ) -> SavedContact:
-    client = await get_client_by_code(session, code=contact.client_code)
+    # New rows (client, contact, risks, events, follow-up, audit) are single INSERT …
+    # RETURNING statements; rows that may already be loaded in the caller's session (the
+    # client when it is reopened, the follow-ups it completes) are changed through the ORM,
+    # so those objects stay in step.
+    found = await find_client_id_and_status(session, code=contact.client_code)
     created = reopened = False
-    if client is None:
-        client = await create_client(
+    if found is None:
+        client_id = await create_client(
             session, code=contact.client_code, team=staff.team, owner_id=staff.id, at=now
         )
         created = True
-    elif client.status != "open":
-        client.status, client.closed_at, client.close_reason = "open", None, None
-        reopened = True
+    else:
+        client_id, status = found
+        if status != "open":
+            client = await get_client(session, client_id=client_id)
+            assert client is not None  # found by code a moment ago, in this transaction
+            client.status, client.closed_at, client.close_reason = "open", None, None
+            reopened = True
+    code = contact.client_code
 
     occurred_at = contact.occurred_at or now
-    saved = await create_contact(
+    contact_id = await create_contact(
         session,
-        client_id=client.id,
+        client_id=client_id,
         staff_id=staff.id,
         team=staff.team,
         occurred_at=occurred_at,
@@ -153,43 +162,45 @@ async def save_contact(
         source=contact.source,
         risks=[risk.value for risk in contact.risks],
     )
-    for service, status in contact.services:
-        await create_service_event(
-            session,
-            client_id=client.id,
-            contact_id=saved.id,
-            staff_id=staff.id,
-            service=service.value,
-            status=status.value,
-            occurred_at=occurred_at,
-        )
+    await create_service_events(
+        session,
+        client_id=client_id,
+        contact_id=contact_id,
+        staff_id=staff.id,
+        events=[(service.value, status.value) for service, status in contact.services],
+        occurred_at=occurred_at,
+    )
 
     # Any new contact completes the client's open follow-ups (PRODUCT §6); on time if logged
-    # before the follow-up became overdue (the end of its local due day).
+    # before the follow-up became overdue (the end of its local due day). A client created
+    # in this transaction has none: no other transaction can see it yet, let alone give it
+    # a follow-up. Core statements do not autoflush, hence the explicit flush below.
     completed = 0
-    for open_followup in await list_open_followups_of_client(
-        session, client_id=client.id, for_update=True
-    ):
-        on_time = now < end_of_due_day(open_followup.due_at, settings.tz)
-        mark_followup_done(open_followup, at=now, contact_id=saved.id, on_time=on_time)
-        completed += 1
-    await session.flush()
+    if not created:
+        for open_followup in await list_open_followups_of_client(
+            session, client_id=client_id, for_update=True
+        ):
+            on_time = now < end_of_due_day(open_followup.due_at, settings.tz)
+            mark_followup_done(open_followup, at=now, contact_id=contact_id, on_time=on_time)
+            completed += 1
+        if completed:
+            # Before the new follow-up goes in: one open follow-up per client and navigator.
+            await session.flush()
 
     followup_id = None
     if contact.follow_up_at is not None:
         hours = hours_of(staff.working_hours, settings.default_hours)
-        followup = await create_followup(
+        followup_id = await create_followup(
             session,
-            client_id=client.id,
+            client_id=client_id,
             staff_id=staff.id,
             due_at=contact.follow_up_at,
             created_at=now,
-            created_by_contact_id=saved.id,
+            created_by_contact_id=contact_id,
             next_reminder_at=initial_reminder_at(
                 contact.follow_up_at, hours=hours, settings=settings, now=now
             ),
         )
-        followup_id = followup.id
 
     alert_risks = tuple(
         sorted(risk.value for risk in contact.risks if risk.value in settings.safeguarding_risks)
@@ -199,25 +210,26 @@ async def save_contact(
         alert_id = await _raise_safeguarding_alert(
             session,
             staff=staff,
-            client=client,
-            contact_id=saved.id,
+            client_id=client_id,
+            client_code=code,
+            contact_id=contact_id,
             risks=alert_risks,
             now=now,
             settings=settings,
         )
 
-    await create_audit_entry(
+    await insert_audit_entry(
         session,
         action=AuditAction.CREATE,
         actor=staff,
-        client_code=client.code,
-        detail=f"contact {saved.id}" + (" new client" if created else ""),
+        client_code=code,
+        detail=f"contact {contact_id}" + (" new client" if created else ""),
         at=now,
     )
     return SavedContact(
-        contact_id=saved.id,
-        client_id=client.id,
-        client_code=client.code,
+        contact_id=contact_id,
+        client_id=client_id,
+        client_code=code,
         client_created=created,
         client_reopened=reopened,
         followup_id=followup_id,
@@ -231,7 +243,8 @@ async def _raise_safeguarding_alert(
     session: AsyncSession,
     *,
     staff: StaffMember,
-    client: Client,
+    client_id: int,
+    client_code: str,
     contact_id: int,
     risks: tuple[str, ...],
     now: datetime,
@@ -239,7 +252,7 @@ async def _raise_safeguarding_alert(
 ) -> int:
     alert = SafeguardingAlert(
         contact_id=contact_id,
-        client_id=client.id,
+        client_id=client_id,
         team=staff.team,
         raised_by_id=staff.id,
         risks=",".join(risks),
@@ -261,7 +274,7 @@ async def _raise_safeguarding_alert(
             kind="safeguarding",
             recipient_id=recipient.id,
             not_before=now,  # safeguarding does not wait for working hours
-            payload={"code": client.code, "risks": list(risks), "navigator_id": staff.id},
+            payload={"code": client_code, "risks": list(risks), "navigator_id": staff.id},
             alert_id=alert.id,
         )
     return alert.id

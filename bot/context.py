@@ -14,6 +14,7 @@ from bot.config import Settings
 from bot.domain import Role
 from bot.i18n import Translator
 from storage.models import Staff
+from storage.staff import StaffForUpdate
 
 
 @dataclass(frozen=True)
@@ -33,7 +34,9 @@ class StaffMember:
     last_language: str | None = None  # see Staff.last_language
 
     @classmethod
-    def from_row(cls, row: Staff, *, awaiting_card_answer: bool = False) -> StaffMember:
+    def from_row(
+        cls, row: Staff | StaffForUpdate, *, awaiting_card_answer: bool = False
+    ) -> StaffMember:
         return cls(
             id=row.id,
             telegram_id=row.telegram_id,

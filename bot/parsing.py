@@ -19,6 +19,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
+from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -1160,6 +1161,67 @@ def _dateparse(phrase: str, base: datetime, *, prefer: str) -> datetime | None:
     return result
 
 
+# Words of a phrase whose day does not depend on the time of day it is read at: days, weeks,
+# months and years counted from today, named days and dates. A number counts only next to a
+# unit or a month ("in 3 days", "3 April 2026"): alone it could be read as an hour.
+_DAY_ONLY_WORDS = set(_WEEKDAYS) | {
+    "today",
+    "tomorrow",
+    "yesterday",
+    "next",
+    "this",
+    "coming",
+    "in",
+    "on",
+    "the",
+    "of",
+    "a",
+    "an",
+    "day",
+    "days",
+    "week",
+    "weeks",
+    "month",
+    "months",
+    "year",
+    "years",
+    "after",
+    "ago",
+}
+_DAY_UNITS = {"day", "days", "week", "weeks", "month", "months", "year", "years"}
+
+
+def _names_a_day_only(text: str) -> bool:
+    """Whether dateparser's day for this phrase depends on today's date alone (not the
+    time of day): then one answer serves every call on the same local day."""
+    tokens = text.lower().split()  # pinned dates read "3 April 2026"
+    if not tokens or len(tokens) > 8:
+        return False
+    for i, token in enumerate(tokens):
+        if token in _DAY_ONLY_WORDS or token in _MONTHS:
+            continue
+        if token.isascii() and token.isdigit() and len(token) <= 4:
+            after = tokens[i + 1] if i + 1 < len(tokens) else ""
+            before = tokens[i - 1] if i > 0 else ""
+            if after in _DAY_UNITS or after in _MONTHS or before in _MONTHS:
+                continue
+        return False
+    return True
+
+
+@lru_cache(maxsize=2048)
+def _dateparse_day(text: str, today: date, prefer: str) -> date | None:
+    """The day dateparser gives a day-only phrase (see `_names_a_day_only`), read at noon.
+
+    dateparser costs ~1 ms a call, and most follow-up phrases ("friday", "in 2 weeks") recur
+    all day. The key is the phrase, today's local date and the direction: everything the
+    answer depends on for such a phrase (tests/unit/test_parser_properties.py checks that
+    the day read at noon is the day read at any other time). Old days fall out of the LRU.
+    """
+    parsed = _dateparse(text, datetime.combine(today, time(12)), prefer=prefer)
+    return None if parsed is None else parsed.date()
+
+
 def _resolve(phrase: str, *, now: datetime, tz: ZoneInfo, planning: bool) -> datetime | DateProblem:
     base = _local_base(now, tz)
     text = _translate(phrase, planning=planning)
@@ -1175,7 +1237,15 @@ def _resolve(phrase: str, *, now: datetime, tz: ZoneInfo, planning: bool) -> dat
         # A bare time ("FU 08:00") is today; if that has passed, ask rather than assume
         # tomorrow.
         text = f"today {text}"
-    parsed = _dateparse(text, base, prefer="future" if planning else "past")
+    prefer = "future" if planning else "past"
+    if not has_time and _names_a_day_only(text):
+        # Only the day is used below, and for such a phrase it depends on the date alone.
+        day = _dateparse_day(text, base.date(), prefer)
+        if day is None:
+            return DateProblem.UNCLEAR
+        clock = DEFAULT_TIME if planning else base.time().replace(microsecond=0)
+        return _at_local(day, clock, tz)
+    parsed = _dateparse(text, base, prefer=prefer)
     if parsed is None:
         return DateProblem.UNCLEAR
     if not has_time:

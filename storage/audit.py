@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Protocol
+from typing import Protocol, cast
 
-from sqlalchemy import func, select
+from sqlalchemy import Table, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import AuditEntry, utcnow
@@ -44,6 +44,37 @@ async def create_audit_entry(
             client_code=client_code,
             detail=detail,
         )
+    )
+
+
+_INSERT_AUDIT = insert(cast(Table, AuditEntry.__table__))  # built once: every saved log
+
+
+async def insert_audit_entry(
+    session: AsyncSession,
+    *,
+    action: str,
+    actor: Actor,
+    client_code: str | None = None,
+    detail: str | None = None,
+    at: datetime,
+) -> None:
+    """One audit row, written now as a Core INSERT rather than added to the unit of work.
+
+    For the single row of a hot path (every saved log), where the ORM flush costs more than
+    the insert. Code that writes many rows in one transaction (the sweep) keeps
+    `create_audit_entry`, whose rows the flush sends as one batch.
+    """
+    await session.execute(
+        _INSERT_AUDIT,
+        {
+            "at": at,
+            "action": action,
+            "actor_staff_id": actor.id,
+            "actor_telegram_id": actor.telegram_id,
+            "client_code": client_code,
+            "detail": detail,
+        },
     )
 
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 from datetime import datetime
+from typing import cast
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import Table, bindparam, delete, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Client, Contact, ContactRisk, FollowUp, ServiceEvent, Staff
@@ -20,13 +21,34 @@ async def get_client(session: AsyncSession, *, client_id: int) -> Client | None:
     return await session.get(Client, client_id)
 
 
+# The writes of a saved log are Core statements on the mapped tables, not ORM objects: a new
+# row needs no identity-map bookkeeping or unit-of-work flush, and INSERT … RETURNING gives
+# its id in the same statement. Column defaults and types (aware UTC) apply as for the ORM.
+# Built once: they run for every saved log, and building one cost about what running it did.
+_CLIENTS = cast(Table, Client.__table__)
+_CONTACTS = cast(Table, Contact.__table__)
+_FIND_CLIENT = select(Client.id, Client.status).where(Client.code == bindparam("code"))
+_INSERT_CLIENT = insert(_CLIENTS).returning(_CLIENTS.c.id)
+_INSERT_CONTACT = insert(_CONTACTS).returning(_CONTACTS.c.id)
+_INSERT_RISKS = insert(cast(Table, ContactRisk.__table__))
+_INSERT_EVENTS = insert(cast(Table, ServiceEvent.__table__))
+
+
+async def find_client_id_and_status(session: AsyncSession, *, code: str) -> tuple[int, str] | None:
+    row = (await session.execute(_FIND_CLIENT, {"code": code})).first()
+    return None if row is None else (row[0], row[1])
+
+
 async def create_client(
     session: AsyncSession, *, code: str, team: str, owner_id: int, at: datetime
-) -> Client:
-    client = Client(code=code, team=team, owner_id=owner_id, status="open", created_at=at)
-    session.add(client)
-    await session.flush()
-    return client
+) -> int:
+    client_id: int = (
+        await session.execute(
+            _INSERT_CLIENT,
+            {"code": code, "team": team, "owner_id": owner_id, "status": "open", "created_at": at},
+        )
+    ).scalar_one()
+    return client_id
 
 
 async def create_contact(
@@ -43,44 +65,57 @@ async def create_contact(
     note: str,
     source: str,
     risks: Sequence[str],
-) -> Contact:
-    contact = Contact(
-        client_id=client_id,
-        staff_id=staff_id,
-        team=team,
-        occurred_at=occurred_at,
-        logged_at=logged_at,
-        setting=setting,
-        outcome=outcome,
-        language=language,
-        note=note,
-        source=source,
-    )
-    session.add(contact)
-    await session.flush()
-    session.add_all(ContactRisk(contact_id=contact.id, risk=risk) for risk in sorted(set(risks)))
-    return contact
+) -> int:
+    contact_id: int = (
+        await session.execute(
+            _INSERT_CONTACT,
+            {
+                "client_id": client_id,
+                "staff_id": staff_id,
+                "team": team,
+                "occurred_at": occurred_at,
+                "logged_at": logged_at,
+                "setting": setting,
+                "outcome": outcome,
+                "language": language,
+                "note": note,
+                "source": source,
+            },
+        )
+    ).scalar_one()
+    if risks:
+        await session.execute(
+            _INSERT_RISKS,
+            [{"contact_id": contact_id, "risk": risk} for risk in sorted(set(risks))],
+        )
+    return contact_id
 
 
-async def create_service_event(
+async def create_service_events(
     session: AsyncSession,
     *,
     client_id: int,
     contact_id: int | None,
     staff_id: int,
-    service: str,
-    status: str,
+    events: Sequence[tuple[str, str]],
     occurred_at: datetime,
 ) -> None:
-    session.add(
-        ServiceEvent(
-            client_id=client_id,
-            contact_id=contact_id,
-            staff_id=staff_id,
-            service=service,
-            status=status,
-            occurred_at=occurred_at,
-        )
+    """(service, status) events of one contact, in the order given, in one statement."""
+    if not events:
+        return
+    await session.execute(
+        _INSERT_EVENTS,
+        [
+            {
+                "client_id": client_id,
+                "contact_id": contact_id,
+                "staff_id": staff_id,
+                "service": service,
+                "status": status,
+                "occurred_at": occurred_at,
+            }
+            for service, status in events
+        ],
     )
 
 

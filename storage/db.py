@@ -14,7 +14,14 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
+from storage.sqlite_connection import one_trip_connector
+
 SQLITE_BUSY_TIMEOUT_MS = 10_000
+# Execution option of SQLite read sessions: no BEGIN, so each statement runs in autocommit.
+# Not SQLAlchemy's isolation_level="AUTOCOMMIT": switching that on at checkout and back at
+# check-in costs the sqlite driver an isolation-level change, a PRAGMA and a ROLLBACK per
+# session, more than the read itself.
+SQLITE_NO_BEGIN = "navbot_sqlite_no_begin"
 
 
 def sqlite_path(database_url: str) -> Path | None:
@@ -29,6 +36,12 @@ def create_engine(database_url: str, **kwargs: Any) -> AsyncEngine:
     path = sqlite_path(database_url)
     if path is not None:
         path.parent.mkdir(parents=True, exist_ok=True)
+        url = make_url(database_url)
+        if url.get_driver_name() == "aiosqlite" and "async_creator" not in kwargs:
+            # One worker-thread trip per statement instead of four (storage.sqlite_connection),
+            # connected with exactly the arguments the dialect would have used.
+            args, options = url.get_dialect(_is_async=True)().create_connect_args(url)
+            kwargs["async_creator"] = one_trip_connector(args, options)
     engine = create_async_engine(database_url, **kwargs)
     if engine.dialect.name == "sqlite":
         _configure_sqlite(engine)
@@ -51,8 +64,11 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(connection: Any) -> None:
         # Read-only sessions run in autocommit: a single SELECT needs no transaction, and
-        # skipping BEGIN/COMMIT saves two driver round trips per read.
-        if connection.get_execution_options().get("isolation_level") != "AUTOCOMMIT":
+        # skipping BEGIN/COMMIT saves two driver round trips per read. (The COMMIT or
+        # ROLLBACK SQLAlchemy still asks for then costs nothing: OneTripConnection skips it
+        # when no transaction is open.)
+        options = connection.get_execution_options()
+        if options.get("isolation_level") != "AUTOCOMMIT" and not options.get(SQLITE_NO_BEGIN):
             connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
@@ -62,6 +78,10 @@ def create_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSessi
 
 def create_read_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     """Sessions for reads that need no snapshot across statements (one query each)."""
+    if engine.dialect.name == "sqlite":
+        return async_sessionmaker(
+            engine.execution_options(**{SQLITE_NO_BEGIN: True}), expire_on_commit=False
+        )
     return async_sessionmaker(
         engine.execution_options(isolation_level="AUTOCOMMIT"), expire_on_commit=False
     )

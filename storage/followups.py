@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Boolean, Integer, bindparam, delete, func, select, update
+from sqlalchemy import Boolean, Integer, Table, bindparam, delete, func, insert, select, update
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -34,6 +34,10 @@ async def get_followup(
     return followup
 
 
+_FOLLOWUPS = cast(Table, FollowUp.__table__)
+_INSERT_FOLLOWUP = insert(_FOLLOWUPS).returning(_FOLLOWUPS.c.id)  # built once: every saved log
+
+
 async def create_followup(
     session: AsyncSession,
     *,
@@ -43,21 +47,26 @@ async def create_followup(
     created_at: datetime,
     created_by_contact_id: int | None,
     next_reminder_at: datetime | None,
-) -> FollowUp:
-    followup = FollowUp(
-        client_id=client_id,
-        staff_id=staff_id,
-        due_at=due_at,
-        status="open",
-        created_at=created_at,
-        created_by_contact_id=created_by_contact_id,
-        due_nudge_sent=False,
-        overdue_nudges_sent=0,
-        next_reminder_at=next_reminder_at,
-    )
-    session.add(followup)
-    await session.flush()
-    return followup
+) -> int:
+    """A new open follow-up's id. A Core INSERT … RETURNING (it is part of every saved log):
+    no ORM object is made, so callers holding FollowUp objects see nothing change under them."""
+    followup_id: int = (
+        await session.execute(
+            _INSERT_FOLLOWUP,
+            {
+                "client_id": client_id,
+                "staff_id": staff_id,
+                "due_at": due_at,
+                "status": "open",
+                "created_at": created_at,
+                "created_by_contact_id": created_by_contact_id,
+                "due_nudge_sent": False,
+                "overdue_nudges_sent": 0,
+                "next_reminder_at": next_reminder_at,
+            },
+        )
+    ).scalar_one()
+    return followup_id
 
 
 def mark_followup_done(

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import bindparam, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import AppState, Invite, PendingDraft, Staff
@@ -18,24 +19,61 @@ async def get_staff_by_telegram_id(session: AsyncSession, *, telegram_id: int) -
     return staff
 
 
+@dataclass(slots=True)
+class StaffForUpdate:
+    """The columns of a staff row the guard needs for every update (not an ORM object)."""
+
+    id: int
+    telegram_id: int
+    role: str
+    team: str
+    display_name: str | None
+    ui_language: str
+    telegram_language: str | None
+    working_hours: str | None
+    confirm_cards: bool
+    last_language: str | None
+    active: bool
+
+
+# Built once: this runs for every update, and building the statement (with its EXISTS) cost
+# more than running it. Plain columns rather than an ORM entity: no identity map to fill
+# for a row that is only read.
+_AWAITING_CARD_ANSWER = (
+    select(PendingDraft.id)
+    .where(
+        PendingDraft.staff_id == Staff.id,
+        PendingDraft.status == "pending",
+        PendingDraft.editing.is_not(None),
+    )
+    .exists()
+)
+_STAFF_FOR_UPDATE = select(
+    Staff.id,
+    Staff.telegram_id,
+    Staff.role,
+    Staff.team,
+    Staff.display_name,
+    Staff.ui_language,
+    Staff.telegram_language,
+    Staff.working_hours,
+    Staff.confirm_cards,
+    Staff.last_language,
+    Staff.active,
+    _AWAITING_CARD_ANSWER,
+).where(Staff.telegram_id == bindparam("telegram_id"))
+
+
 async def get_staff_for_update_handling(
     session: AsyncSession, *, telegram_id: int
-) -> tuple[Staff, bool] | None:
+) -> tuple[StaffForUpdate, bool] | None:
     """The staff row and whether one of their cards awaits a typed answer: one query, because
     it runs for every update."""
-    awaiting = (
-        select(PendingDraft.id)
-        .where(
-            PendingDraft.staff_id == Staff.id,
-            PendingDraft.status == "pending",
-            PendingDraft.editing.is_not(None),
-        )
-        .exists()
-    )
-    row = (
-        await session.execute(select(Staff, awaiting).where(Staff.telegram_id == telegram_id))
-    ).first()
-    return None if row is None else (row[0], bool(row[1]))
+    row = (await session.execute(_STAFF_FOR_UPDATE, {"telegram_id": telegram_id})).first()
+    if row is None:
+        return None
+    *columns, awaiting = row
+    return StaffForUpdate(*columns), bool(awaiting)
 
 
 async def get_staff(session: AsyncSession, *, staff_id: int) -> Staff | None:

@@ -151,3 +151,82 @@ def test_huge_and_hostile_inputs_do_not_raise() -> None:
     for text in ["C123 " * 20000, "1/ " * 33000, "\x00\x1f\u202e" * 1000, "😀" * 5000]:
         draft = parse_contact(text, now=NOW, tz=TZ)
         assert len(draft.note) <= MAX_NOTE_CHARS
+
+
+# The day-only memo (bot.parsing._dateparse_day) ---------------------------------------------
+_DAY_ONLY_PHRASES = [
+    "today",
+    "tomorrow",
+    "yesterday",
+    "friday",
+    "next friday",
+    "this monday",
+    "on sunday",
+    "coming tuesday",
+    "in 3 days",
+    "in 2 weeks",
+    "in 1 month",
+    "in 6 months",
+    "next week",
+    "next month",
+    "the day after tomorrow",
+    "3 days ago",
+    "2 weeks ago",
+    "3 April 2026",
+    "29 February 2028",
+    "31 December 2026",
+]
+_TIME_DEPENDENT_PHRASES = [
+    "in 5 hours",
+    "in 30 minutes",
+    "tonight",
+    "friday 3",
+    "tomorrow morning",
+    "friday 14:00",
+    "today 9am",
+    "end of the month",
+]
+
+
+def test_day_only_filter_accepts_days_and_refuses_times() -> None:
+    from bot.parsing import _names_a_day_only
+
+    assert all(_names_a_day_only(p) for p in _DAY_ONLY_PHRASES)
+    assert not any(_names_a_day_only(p) for p in _TIME_DEPENDENT_PHRASES)
+
+
+@pytest.mark.parametrize("prefer", ["future", "past"])
+@pytest.mark.parametrize("phrase", _DAY_ONLY_PHRASES)
+def test_day_only_phrases_give_the_same_day_at_any_time_of_day(phrase: str, prefer: str) -> None:
+    """What makes the memo correct: dateparser's day for such a phrase, read at noon, is its
+    day read at any time of that day, on every weekday and across both clock changes."""
+    from bot.parsing import _dateparse, _dateparse_day
+
+    clocks = [(0, 0, 0, 0), (0, 0, 1, 0), (6, 30, 0, 0), (11, 59, 59, 999999), (12, 0, 0, 1)]
+    clocks += [(17, 45, 12, 345678), (23, 59, 59, 999999)]
+    days = [datetime(2026, 3, 23) + timedelta(days=i) for i in range(8)]  # noqa: DTZ001
+    days += [datetime(2026, 10, 19) + timedelta(days=i) for i in range(8)]  # noqa: DTZ001
+    days += [datetime(2028, 2, 28), datetime(2026, 12, 31)]  # noqa: DTZ001
+    for day in days:
+        memo = _dateparse_day(phrase, day.date(), prefer)
+        for h, m, s, us in clocks:
+            parsed = _dateparse(
+                phrase, day.replace(hour=h, minute=m, second=s, microsecond=us), prefer=prefer
+            )
+            assert (parsed.date() if parsed else None) == memo, (phrase, day, (h, m, s), prefer)
+
+
+def test_memo_gives_what_dateparser_gives_through_the_parser() -> None:
+    """parse_follow_up_phrase with the memo equals it with the memo bypassed."""
+    import bot.parsing as parsing
+
+    phrases = ["friday", "in 3 days", "2 weeks", "next week", "tomorrow", "3/4", "the 12th"]
+    nows = [NOW + timedelta(hours=7 * i, minutes=13 * i) for i in range(40)]
+    with_memo = [[parse_follow_up_phrase(p, now=n, tz=TZ) for p in phrases] for n in nows]
+    original = parsing._names_a_day_only
+    try:
+        parsing._names_a_day_only = lambda text: False  # type: ignore[assignment]
+        without = [[parse_follow_up_phrase(p, now=n, tz=TZ) for p in phrases] for n in nows]
+    finally:
+        parsing._names_a_day_only = original
+    assert with_memo == without

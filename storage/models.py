@@ -120,8 +120,8 @@ class Contact(Base):
         Index("ix_contacts_staff_occurred", "staff_id", "occurred_at"),
         # Navigator lines: one team member's contacts in a period as one index range.
         Index("ix_contacts_team_staff_occurred", "team", "staff_id", "occurred_at"),
-        # Covering index for the stats aggregates: a period's contacts of a team (or, by
-        # skip-scan, of every team) are read from the index alone, never the table.
+        # Covering index for the stats aggregates: a period's contacts of a team are read
+        # from the index alone, never the table (every team: ix_contacts_occurred_client).
         Index(
             "ix_contacts_team_stats",
             "team",

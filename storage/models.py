@@ -113,14 +113,15 @@ class Contact(Base):
 
     __tablename__ = "contacts"
     __table_args__ = (
-        Index("ix_contacts_occurred_at", "occurred_at"),
+        # "All teams" stats: a period's clients and outcomes from the index alone (with only
+        # occurred_at, SQLite read every contact of the period from the table as well).
+        Index("ix_contacts_occurred_client", "occurred_at", "client_id", "outcome"),
         Index("ix_contacts_client_occurred", "client_id", "occurred_at"),
         Index("ix_contacts_staff_occurred", "staff_id", "occurred_at"),
-        Index("ix_contacts_team_occurred", "team", "occurred_at"),
         # Navigator lines: one team member's contacts in a period as one index range.
         Index("ix_contacts_team_staff_occurred", "team", "staff_id", "occurred_at"),
-        # Covering index for the stats aggregates: a period's contacts of a team (or, by
-        # skip-scan, of every team) are read from the index alone, never the table.
+        # Covering index for the stats aggregates: a period's contacts of a team are read
+        # from the index alone, never the table (every team: ix_contacts_occurred_client).
         Index(
             "ix_contacts_team_stats",
             "team",
@@ -131,6 +132,9 @@ class Contact(Base):
             "language",
             "staff_id",
         ),
+        # The outcome / setting / language breakdown: each combination's contacts in time
+        # order, so /stats counts index ranges instead of sorting the period's contacts.
+        Index("ix_contacts_breakdown", "team", "outcome", "setting", "language", "occurred_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.contacts import reminder_settings
@@ -18,6 +18,7 @@ from bot.stats import Rate
 from storage.models import Client, Contact, ServiceEvent
 from storage.staff import create_or_reactivate_staff
 from storage.stats import (
+    contact_breakdown_statement,
     count_clients,
     count_clients_and_engagement,
     count_contacts,
@@ -26,6 +27,7 @@ from storage.stats import (
     count_followups_due,
     count_overdue_followups,
     count_safeguarding_alerts,
+    grouped_breakdown_statement,
     list_navigator_figures,
     list_teams,
 )
@@ -347,3 +349,62 @@ async def test_the_latest_event_before_the_period_breaks_ties_by_the_one_recorde
         assert await _engagement(session_factory, Q1_2026) == {DRUG.value: (expected, 1)}, code
         async with session_factory.begin() as session:
             await session.execute(update(Contact).values(team="hospital"))
+
+
+async def test_the_index_walk_breakdown_matches_a_group_by(session_factory: Factory) -> None:
+    """The breakdown walks ix_contacts_breakdown on SQLite (GROUP BY on PostgreSQL): both
+    statements give the same rows on both databases — missing settings, several teams, a
+    language seen only outside the period, contacts exactly on the period's bounds."""
+    hospital = await _member(session_factory, 1, team="hospital")
+    community = await _member(session_factory, 2, team="community")
+    start = Q2_2026.start
+    combos = [
+        ("made", "hospital", "en"),
+        ("made", None, "en"),
+        ("made", None, "bn"),
+        ("attempted", "phone", "syl"),
+        ("attempted", None, "unknown"),
+        ("declined", "home", "so"),
+        ("declined", "phone", "en"),
+    ]
+    rows = []
+    for n in range(60):
+        outcome, setting, language = combos[n % len(combos)]
+        staff = hospital if n % 3 else community
+        rows.append(
+            {
+                "client_id": 1 + n % 5,
+                "staff_id": staff.id,
+                "team": staff.team,
+                # From a week before the period to its last week; n = 7 is on the start.
+                "occurred_at": start + timedelta(days=(n - 7) * 1.6),
+                "logged_at": start,
+                "setting": setting,
+                "outcome": outcome,
+                "language": language,
+            }
+        )
+    rows.append({**rows[0], "language": "pl", "occurred_at": start - timedelta(days=40)})
+    rows.append({**rows[1], "occurred_at": Q2_2026.end})  # the end is excluded
+    async with session_factory.begin() as session:
+        await session.execute(
+            insert(Client),
+            [
+                {"id": i, "code": f"B{i}", "team": "hospital", "owner_id": hospital.id}
+                for i in range(1, 6)
+            ],
+        )
+        await session.execute(insert(Contact), rows)
+
+    async with session_factory() as session:
+        for team in ("hospital", "community", None, "nobody"):
+            for first, last in ((Q2_2026.start, Q2_2026.end), (Q1_2026.start, Q2_2026.end)):
+                scope = {"start": first, "end": last, "team": team}
+                walked = (await session.execute(contact_breakdown_statement(**scope))).all()
+                grouped = (await session.execute(grouped_breakdown_statement(**scope))).all()
+                assert sorted(map(tuple, walked), key=repr) == sorted(map(tuple, grouped), key=repr)
+                breakdown = await count_contacts(session, **scope)
+                assert breakdown.total == sum(n for *_, n in grouped)
+        every = await count_contacts(session, start=Q2_2026.start, end=Q2_2026.end, team=None)
+    assert every.by_setting()[None] > 0
+    assert "pl" not in every.by_language()

@@ -264,7 +264,7 @@ SET due_nudge_sent = (s->>1)::boolean,
     overdue_nudges_sent = (s->>2)::integer,
     escalated_at = (s->>3)::timestamptz,
     next_reminder_at = (s->>4)::timestamptz
-FROM json_array_elements(CAST(:states AS json)) AS s
+FROM jsonb_array_elements(CAST(:states AS jsonb)) AS s
 WHERE followups.id = (s->>0)::integer
 """,
     "sqlite": """

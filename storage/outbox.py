@@ -84,13 +84,16 @@ def _insert_ignoring_duplicates(session: AsyncSession) -> Any:
 # row (SQLAlchemy's type processing, psycopg's adaptation and one Bind/Execute per row);
 # a multi-row VALUES statement costs as much in building and parsing 10,000 placeholders.
 # Rows go in the given order (ORDER BY the array position), so outbox ids follow it.
+# PostgreSQL reads the array as jsonb: on `json` every ->> re-parses the element's text
+# (7 fields x 1,000 rows took ~20 ms of the INSERT, as jsonb ~3 ms). The payload goes back
+# to `json` for the column; jsonb has sorted its keys, which nothing reads in order.
 _INSERT_ROWS = {
     "postgresql": """
 INSERT INTO outbox (dedupe_key, kind, recipient_id, followup_id, alert_id, payload,
                     not_before, status, attempts, created_at)
-SELECT r->>0, r->>1, (r->>2)::integer, (r->>3)::integer, (r->>4)::integer, r->5,
+SELECT r->>0, r->>1, (r->>2)::integer, (r->>3)::integer, (r->>4)::integer, (r->5)::json,
        (r->>6)::timestamptz, 'pending', 0, (r->>6)::timestamptz
-FROM json_array_elements(CAST(:rows AS json)) WITH ORDINALITY AS t(r, n)
+FROM jsonb_array_elements(CAST(:rows AS jsonb)) WITH ORDINALITY AS t(r, n)
 ORDER BY n
 ON CONFLICT (dedupe_key) DO NOTHING
 """,

@@ -8,10 +8,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, delete, func, select, text, type_coerce
+from sqlalchemy import JSON, delete, func, select, text, true, type_coerce
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.sql import Subquery
+from sqlalchemy.sql import FromClause
 
 from storage.models import Client, Contact, FollowUp, ServiceEvent, Staff
 from storage.outbox import time_as_json
@@ -142,7 +142,7 @@ class FollowUpToRemind:
     last_contact_services: list[list[str]]  # [service, status], by service then as recorded
 
 
-def _services_of(due: Subquery, dialect: str) -> Any:
+def _services_of(contact_id: Any, dialect: str, *, outer: FromClause) -> Any:
     """The (service, status) events of one contact as a JSON array of pairs, ordered by
     service and then as recorded: a correlated subquery (an index probe per contact), so
     the sweep reads the services together with the batch instead of in a second statement
@@ -161,16 +161,16 @@ def _services_of(due: Subquery, dialect: str) -> Any:
                     text("'[]'::json"),
                 )
             )
-            .where(ServiceEvent.contact_id == due.c.last_contact_id)
+            .where(ServiceEvent.contact_id == contact_id)
             .scalar_subquery()
         )
     # SQLite (before 3.44) has no ORDER BY inside an aggregate; json_group_array takes the
     # rows in the order of an ordered subquery.
     events = (
         select(ServiceEvent.service, ServiceEvent.status)
-        .where(ServiceEvent.contact_id == due.c.last_contact_id)
+        .where(ServiceEvent.contact_id == contact_id)
         .order_by(ServiceEvent.service, ServiceEvent.id)
-        .correlate(due)  # inside FROM, SQLAlchemy would otherwise list `due` again
+        .correlate(outer)  # inside FROM, SQLAlchemy would otherwise list `outer` again
         .subquery("events")
     )
     return select(
@@ -183,7 +183,7 @@ async def list_followups_to_remind(
 ) -> list[FollowUpToRemind]:
     """Open follow-ups whose `next_reminder_at` has come, oldest first, locked (SKIP LOCKED
     on PostgreSQL), with the client code, the owner's working hours and team and the client's
-    last contact: one statement for the whole batch.
+    last contact and its services: one statement for the whole batch.
 
     Reads the `next_reminder_at` index only as far as what is due: the cost follows the
     number of due follow-ups, not the number stored.
@@ -191,43 +191,63 @@ async def list_followups_to_remind(
     # The follow-ups are chosen and locked in a subquery on their table alone, so both
     # planners walk the next_reminder_at index (joined at the same level, SQLite may prefer
     # the staff index and scan a caseload) and FOR UPDATE locks only follow-up rows. The
-    # client code and the last contact are correlated subqueries, i.e. index probes per
-    # chosen row: as joins, PostgreSQL hashed whole clients and contacts tables at 100k
-    # (44 ms, against 7 ms at 1M where it probed). The last contact is found through
-    # ix_contacts_client_occurred, newest first. Staff (a small table) is joined.
-    last_contact_id = (
-        select(Contact.id)
-        .where(Contact.client_id == FollowUp.client_id)
-        .order_by(Contact.occurred_at.desc(), Contact.id.desc())
-        .limit(1)
-        .correlate(FollowUp)
-        .scalar_subquery()
+    # client code and the last contact are index probes per chosen row: as plain joins,
+    # PostgreSQL hashed whole clients and contacts tables at 100k (44 ms, against 7 ms at 1M
+    # where it probed). The last contact is found through ix_contacts_client_occurred,
+    # newest first. Staff (a small table) is joined.
+    connection = await session.connection()
+    dialect = connection.dialect.name
+    newest_contact = (
+        select(Contact.id).order_by(Contact.occurred_at.desc(), Contact.id.desc()).limit(1)
     )
-    due = (
-        select(
-            FollowUp.id,
-            FollowUp.client_id,
-            FollowUp.staff_id,
-            FollowUp.due_at,
-            FollowUp.due_nudge_sent,
-            FollowUp.overdue_nudges_sent,
-            FollowUp.escalated_at,
-            FollowUp.next_reminder_at,
-            last_contact_id.label("last_contact_id"),
-        )
+    followup_columns = (
+        FollowUp.id,
+        FollowUp.client_id,
+        FollowUp.staff_id,
+        FollowUp.due_at,
+        FollowUp.due_nudge_sent,
+        FollowUp.overdue_nudges_sent,
+        FollowUp.escalated_at,
+        FollowUp.next_reminder_at,
+    )
+    chosen = (
+        select(*followup_columns)
         .where(FollowUp.next_reminder_at <= now, FollowUp.status == "open")
         .order_by(FollowUp.next_reminder_at, FollowUp.id)
         .limit(limit)
         .with_for_update(skip_locked=True)
-        .subquery("due")
     )
+    if dialect == "postgresql":
+        # One LATERAL probe fetches the whole last contact (a correlated subquery per
+        # column probed contacts four times per row).
+        due = chosen.subquery("due")
+        last = (
+            newest_contact.add_columns(Contact.occurred_at, Contact.setting, Contact.outcome)
+            .where(Contact.client_id == due.c.client_id)
+            .lateral("last")
+        )
+        source = due.join(Staff, Staff.id == due.c.staff_id).outerjoin(last, true())
+        last_columns: list[Any] = [last.c.id, last.c.occurred_at, last.c.setting, last.c.outcome]
+    else:
+        # SQLite has no LATERAL: the newest contact's id as a correlated subquery, then its
+        # columns by primary key.
+        due = chosen.add_columns(
+            newest_contact.where(Contact.client_id == FollowUp.client_id)
+            .correlate(FollowUp)
+            .scalar_subquery()
+            .label("last_contact_id")
+        ).subquery("due")
+        source = due.join(Staff, Staff.id == due.c.staff_id)
+        last_columns = [
+            due.c.last_contact_id,
+            *(
+                select(column).where(Contact.id == due.c.last_contact_id).scalar_subquery()
+                for column in (Contact.occurred_at, Contact.setting, Contact.outcome)
+            ),
+        ]
     code = select(Client.code).where(Client.id == due.c.client_id).scalar_subquery()
-
-    def last_contact(column: Any) -> Any:
-        return select(column).where(Contact.id == due.c.last_contact_id).scalar_subquery()
-
+    services = _services_of(last_columns[0], dialect, outer=due)
     # On the session's connection, not through the ORM: plain rows, no ORM result setup.
-    connection = await session.connection()
     rows = await connection.execute(
         select(
             due.c.id,
@@ -240,13 +260,10 @@ async def list_followups_to_remind(
             code,
             Staff.working_hours,
             Staff.team,
-            due.c.last_contact_id,
-            last_contact(Contact.occurred_at),
-            last_contact(Contact.setting),
-            last_contact(Contact.outcome),
-            type_coerce(_services_of(due, connection.dialect.name), JSON),
+            *last_columns,
+            type_coerce(services, JSON),
         )
-        .join(Staff, Staff.id == due.c.staff_id)
+        .select_from(source)
         .order_by(due.c.next_reminder_at, due.c.id)
     )
     return [FollowUpToRemind(*row) for row in rows.tuples()]

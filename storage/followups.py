@@ -3,18 +3,19 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, delete, func, select, text, true, type_coerce
+from sqlalchemy import Text, cast, delete, func, select, text, true, type_coerce
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql import FromClause
+from sqlalchemy.types import NullType
 
 from storage.models import Client, Contact, FollowUp, ServiceEvent, Staff
-from storage.outbox import time_as_json
+from storage.types import UTCDateTime, time_as_json
 
 
 async def list_open_followups_of_client(
@@ -248,25 +249,85 @@ async def list_followups_to_remind(
     code = select(Client.code).where(Client.id == due.c.client_id).scalar_subquery()
     services = _services_of(last_columns[0], dialect, outer=due)
     # On the session's connection, not through the ORM: plain rows, no ORM result setup.
+    # The timestamps and the services come back as the driver gives them and are converted
+    # below, each distinct value once: SQLAlchemy's per-value result processing (text to
+    # datetime on SQLite, then to aware UTC, and a json.loads per row) cost more than the
+    # statement itself on SQLite (~10 ms of ~19 for 1,000 rows).
     rows = await connection.execute(
         select(
             due.c.id,
             due.c.client_id,
             due.c.staff_id,
-            due.c.due_at,
+            type_coerce(due.c.due_at, NullType()),
             due.c.due_nudge_sent,
             due.c.overdue_nudges_sent,
-            due.c.escalated_at,
+            type_coerce(due.c.escalated_at, NullType()),
             code,
             Staff.working_hours,
             Staff.team,
-            *last_columns,
-            type_coerce(services, JSON),
+            last_columns[0],
+            type_coerce(last_columns[1], NullType()),
+            *last_columns[2:],
+            cast(services, Text),  # JSON text on both backends, parsed below
         )
         .select_from(source)
         .order_by(due.c.next_reminder_at, due.c.id)
     )
-    return [FollowUpToRemind(*row) for row in rows.tuples()]
+    utc = _memo(lambda value: UTCDateTime().process_result_value(value, connection.dialect))
+    pairs = _memo(json.loads)
+    return [
+        FollowUpToRemind(
+            id,
+            client_id,
+            staff_id,
+            utc(due_at),
+            due_nudge_sent,
+            overdue_nudges_sent,
+            utc(escalated_at),
+            code,
+            working_hours,
+            team,
+            last_contact_id,
+            utc(last_contact_at),
+            last_setting,
+            last_outcome,
+            pairs(services) if services is not None else [],
+        )
+        for (
+            id,
+            client_id,
+            staff_id,
+            due_at,
+            due_nudge_sent,
+            overdue_nudges_sent,
+            escalated_at,
+            code,
+            working_hours,
+            team,
+            last_contact_id,
+            last_contact_at,
+            last_setting,
+            last_outcome,
+            services,
+        ) in rows.tuples()
+    ]
+
+
+def _memo(convert: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """`convert` with its results remembered by input (None stays None): a batch repeats
+    due times and service lists."""
+    seen: dict[Any, Any] = {}
+
+    def converted(value: Any) -> Any:
+        if value is None:
+            return None
+        try:
+            return seen[value]
+        except KeyError:
+            result = seen[value] = convert(value)
+            return result
+
+    return converted
 
 
 # One UPDATE for a whole batch, the new states in a single JSON parameter (as the outbox
@@ -304,7 +365,7 @@ async def update_followup_reminder_states(
     identity map to keep in step."""
     if not states:
         return
-    as_json = time_as_json(session)
+    as_json = time_as_json(session.get_bind().dialect)
     packed = json.dumps(
         [
             [

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any, cast
 
 from sqlalchemy import Table, and_, func, or_, select, text, update
@@ -13,7 +13,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import OutboxMessage
-from storage.types import UTCDateTime
+from storage.types import time_as_json
 
 
 async def create_outbox_message(
@@ -113,29 +113,6 @@ ON CONFLICT (dedupe_key) DO NOTHING
 }
 
 
-def time_as_json(session: AsyncSession) -> Callable[[datetime | None], str | None]:
-    """How a UTC timestamp travels inside a JSON parameter on this backend: ISO 8601 with
-    offset for PostgreSQL's timestamptz cast; on SQLite the exact text the column stores
-    (UTCDateTime's own bind processing), so comparisons in SQL keep ordering correctly.
-    Memoised per call site: a batch has few distinct instants."""
-    dialect = session.get_bind().dialect
-    if dialect.name == "postgresql":
-        return lambda at: None if at is None else at.astimezone(UTC).isoformat()
-    process = UTCDateTime().dialect_impl(dialect).bind_processor(dialect)
-    assert process is not None
-    seen: dict[datetime, str | None] = {}
-
-    def to_text(at: datetime | None) -> str | None:
-        if at is None:
-            return None
-        text_ = seen.get(at)
-        if text_ is None:
-            text_ = seen[at] = process(at)
-        return text_
-
-    return to_text
-
-
 async def create_outbox_messages(session: AsyncSession, rows: Sequence[OutboxRow]) -> None:
     """`create_outbox_message` for many rows, in the given order, as one INSERT … ON CONFLICT
     (dedupe_key) DO NOTHING whose rows arrive as one JSON array (see `_INSERT_ROWS`). Rows
@@ -143,7 +120,7 @@ async def create_outbox_messages(session: AsyncSession, rows: Sequence[OutboxRow
     if not rows:
         return
     dialect = session.get_bind().dialect.name
-    as_json = time_as_json(session)
+    as_json = time_as_json(session.get_bind().dialect)
     packed = json.dumps(
         [
             [

@@ -331,10 +331,14 @@ def _memo(convert: Callable[[Any], Any]) -> Callable[[Any], Any]:
 
 
 # One UPDATE for a whole batch, the new states in a single JSON parameter (as the outbox
-# rows, see storage/outbox.py): no per-row parameter processing in Python. Measured against
-# PostgreSQL's UPDATE … FROM unnest(five arrays) (psycopg adapts every array element in
-# Python) and SQLite's executemany by primary key (SQLAlchemy processes every parameter).
-# Both plans loop over the JSON elements and probe followups by primary key.
+# rows, see storage/outbox.py): no per-row parameter processing in Python. It replaced
+# PostgreSQL's UPDATE … FROM unnest(five arrays), whose arrays psycopg built element by
+# element, and SQLite's ORM executemany by primary key (SQLAlchemy processed every
+# parameter); at 100k, 1,000 states, the statement went from 28-54 to 20-25 ms on
+# PostgreSQL and from 5-8 to 4-9 ms on SQLite (a loaded machine); what it saves is mostly
+# the per-parameter Python work before the statement. Both plans loop over the JSON elements and probe followups by primary
+# key; jsonb on PostgreSQL for the reason given in storage/outbox.py. UPDATE … FROM needs
+# SQLite 3.33 or later.
 _UPDATE_STATES = {
     "postgresql": """
 UPDATE followups

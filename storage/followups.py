@@ -336,9 +336,9 @@ def _memo(convert: Callable[[Any], Any]) -> Callable[[Any], Any]:
 # element, and SQLite's ORM executemany by primary key (SQLAlchemy processed every
 # parameter); at 100k, 1,000 states, the statement went from 28-54 to 20-25 ms on
 # PostgreSQL and from 5-8 to 4-9 ms on SQLite (a loaded machine); what it saves is mostly
-# the per-parameter Python work before the statement. Both plans loop over the JSON elements and probe followups by primary
-# key; jsonb on PostgreSQL for the reason given in storage/outbox.py. UPDATE … FROM needs
-# SQLite 3.33 or later.
+# the per-parameter Python work before the statement. Both plans loop over the JSON
+# elements and probe followups by primary key; jsonb on PostgreSQL for the reason given in
+# storage/outbox.py. UPDATE … FROM needs SQLite 3.33 or later.
 _UPDATE_STATES = {
     "postgresql": """
 UPDATE followups

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, cast
+from typing import Any, NamedTuple, cast
 
 from sqlalchemy import Table, and_, func, or_, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
@@ -45,8 +44,9 @@ async def create_outbox_message(
     return bool(getattr(result, "rowcount", 0))
 
 
-@dataclass(frozen=True, slots=True)
-class OutboxRow:
+# A named tuple, not a frozen dataclass: the sweep builds 1,000 per batch (see
+# storage/followups.py).
+class OutboxRow(NamedTuple):
     dedupe_key: str
     kind: str
     recipient_id: int

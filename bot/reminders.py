@@ -41,9 +41,8 @@ from bot.reminder_policy import (
 )
 from bot.working_hours import WorkingHours, is_within, window_start_on
 from storage.alerts import list_alerts_to_repeat
-from storage.clients import list_service_events_of_contacts
 from storage.followups import (
-    FollowUpToRemind,
+    FollowUpReminderState,
     list_due_followups_of_staff,
     list_followups_to_remind,
     list_open_followups_of_staff,
@@ -110,6 +109,52 @@ class _EscalationRecipients:
         return [s for s in self._admins if s.id != navigator_id]
 
 
+@dataclass(frozen=True, slots=True)
+class _Plan:
+    """What one sweep does to a follow-up in a given state: the reminders it sends and the
+    state it leaves behind."""
+
+    reminders: list[Reminder]
+    due_nudge_sent: bool
+    overdue_nudges_sent: int
+    escalates: bool
+    next_reminder_at: datetime | None
+
+
+def _plan(
+    timeline: FollowUpTimeline, *, hours: WorkingHours, settings: ReminderSettings, now: datetime
+) -> _Plan:
+    reminders = reminders_due(
+        timeline, now=now, hours=hours, tz=settings.tz, policy=settings.policy
+    )
+    due_nudge_sent = timeline.due_nudge_sent
+    overdue_nudges_sent = timeline.overdue_nudges_sent
+    escalates = False
+    for reminder in reminders:
+        if reminder.kind is ReminderKind.ESCALATION:
+            escalates = True
+            continue
+        if reminder.kind is ReminderKind.OVERDUE:
+            overdue_nudges_sent = reminder.sequence
+        due_nudge_sent = True
+    following = next_reminder_at(
+        FollowUpTimeline(
+            due_at=timeline.due_at,
+            due_nudge_sent=due_nudge_sent,
+            overdue_nudges_sent=overdue_nudges_sent,
+            escalated=timeline.escalated or escalates,
+        ),
+        hours=hours,
+        tz=settings.tz,
+        policy=settings.policy,
+        not_before=now,
+    )
+    if following is not None and following <= now:
+        # The policy guarantees a later instant; never let a row spin in the sweep.
+        following = now + timedelta(minutes=1)
+    return _Plan(reminders, due_nudge_sent, overdue_nudges_sent, escalates, following)
+
+
 async def produce_due_reminders(
     session: AsyncSession, *, now: datetime, settings: ReminderSettings, limit: int = SWEEP_BATCH
 ) -> int:
@@ -117,62 +162,52 @@ async def produce_due_reminders(
     while it returns `limit`); outbox rows created are counted in the rows themselves.
 
     A batch costs a fixed number of statements whatever its size: one read of the due
-    follow-ups with everything their nudges name (last contact included), one of those
-    contacts' services, one executemany of the outbox INSERT … ON CONFLICT DO NOTHING and one
-    UPDATE of the follow-ups' state (plus a read of supervisors per team that escalates).
-    The policy work in between is pure Python.
+    follow-ups with everything their nudges name (last contact and its services included),
+    one INSERT … ON CONFLICT DO NOTHING of all the outbox rows and one UPDATE of the
+    follow-ups' state (plus a read of supervisors per team that escalates). The policy work
+    in between is pure Python.
     """
     batch = await list_followups_to_remind(session, now=now, limit=limit)
     if not batch:
         return 0
     hours_by_text: dict[str | None, WorkingHours] = {}
-    planned: list[tuple[FollowUpToRemind, WorkingHours, list[Reminder]]] = []
-    for followup in batch:
-        hours = hours_by_text.get(followup.working_hours)
-        if hours is None:
-            hours = hours_by_text[followup.working_hours] = hours_of(
-                followup.working_hours, settings.default_hours
-            )
-        timeline = FollowUpTimeline(
-            due_at=followup.due_at,
-            due_nudge_sent=followup.due_nudge_sent,
-            overdue_nudges_sent=followup.overdue_nudges_sent,
-            escalated=followup.escalated_at is not None,
-        )
-        reminders = reminders_due(
-            timeline, now=now, hours=hours, tz=settings.tz, policy=settings.policy
-        )
-        planned.append((followup, hours, reminders))
-    # Services only of the last contacts a nudge will name (an escalation names none).
-    services = await list_service_events_of_contacts(
-        session,
-        contact_ids={
-            f.last_contact_id
-            for f, _, reminders in planned
-            if f.last_contact_id is not None
-            and any(r.kind is not ReminderKind.ESCALATION for r in reminders)
-        },
-    )
+    # The policy is pure: follow-ups in the same state (due at the same moment, the same
+    # nudges sent, the same hours) get the same plan, and due times cluster (a date without
+    # a time means 09:00), so each distinct state is planned once per batch.
+    plans: dict[tuple[str | None, datetime, bool, int, bool], _Plan] = {}
+    iso: dict[datetime, str] = {}
     recipients = _EscalationRecipients(session)
     messages: list[OutboxRow] = []
-    states: list[dict[str, Any]] = []
-    for followup, hours, reminders in planned:
+    states: list[FollowUpReminderState] = []
+    for followup in batch:
+        escalated = followup.escalated_at is not None
+        state = (
+            followup.working_hours,
+            followup.due_at,
+            followup.due_nudge_sent,
+            followup.overdue_nudges_sent,
+            escalated,
+        )
+        plan = plans.get(state)
+        if plan is None:
+            hours = hours_by_text.get(followup.working_hours)
+            if hours is None:
+                hours = hours_by_text[followup.working_hours] = hours_of(
+                    followup.working_hours, settings.default_hours
+                )
+            timeline = FollowUpTimeline(
+                due_at=followup.due_at,
+                due_nudge_sent=followup.due_nudge_sent,
+                overdue_nudges_sent=followup.overdue_nudges_sent,
+                escalated=escalated,
+            )
+            plan = plans[state] = _plan(timeline, hours=hours, settings=settings, now=now)
         due_key = epoch(followup.due_at)
-        due_nudge_sent = followup.due_nudge_sent
-        overdue_nudges_sent = followup.overdue_nudges_sent
-        escalated_at = followup.escalated_at
+        due_at = iso.get(followup.due_at)
+        if due_at is None:
+            due_at = iso[followup.due_at] = followup.due_at.isoformat()
         last: dict[str, Any] | None = None
-        if followup.last_contact_id is not None and followup.last_contact_at is not None:
-            last = {
-                "at": followup.last_contact_at.isoformat(),
-                "setting": followup.last_contact_setting,
-                "outcome": followup.last_contact_outcome,
-                "services": [
-                    [service, status]
-                    for service, status in services.get(followup.last_contact_id, [])
-                ],
-            }
-        for reminder in reminders:
+        for reminder in plan.reminders:
             if reminder.kind is ReminderKind.ESCALATION:
                 for supervisor in await recipients.of(
                     team=followup.team, navigator_id=followup.staff_id
@@ -188,18 +223,22 @@ async def produce_due_reminders(
                                 "code": followup.code,
                                 "navigator_id": followup.staff_id,
                                 "days_overdue": reminder.days_overdue,
-                                "due_at": followup.due_at.isoformat(),
+                                "due_at": due_at,
                             },
                         )
                     )
-                escalated_at = now
                 continue
             if reminder.kind is ReminderKind.DUE:
                 key = f"due:{followup.id}:{due_key}"
             else:
                 key = f"overdue:{followup.id}:{reminder.sequence}:{due_key}"
-                overdue_nudges_sent = reminder.sequence
-            due_nudge_sent = True
+            if last is None and followup.last_contact_at is not None:
+                last = {
+                    "at": followup.last_contact_at.isoformat(),
+                    "setting": followup.last_contact_setting,
+                    "outcome": followup.last_contact_outcome,
+                    "services": followup.last_contact_services,
+                }
             messages.append(
                 OutboxRow(
                     dedupe_key=key,
@@ -209,35 +248,20 @@ async def produce_due_reminders(
                     followup_id=followup.id,
                     payload={
                         "code": followup.code,
-                        "due_at": followup.due_at.isoformat(),
+                        "due_at": due_at,
                         "days_overdue": reminder.days_overdue,
                         "last": last,
                     },
                 )
             )
-        following = next_reminder_at(
-            FollowUpTimeline(
-                due_at=followup.due_at,
-                due_nudge_sent=due_nudge_sent,
-                overdue_nudges_sent=overdue_nudges_sent,
-                escalated=escalated_at is not None,
-            ),
-            hours=hours,
-            tz=settings.tz,
-            policy=settings.policy,
-            not_before=now,
-        )
-        if following is not None and following <= now:
-            # The policy guarantees a later instant; never let a row spin in the sweep.
-            following = now + timedelta(minutes=1)
         states.append(
-            {
-                "id": followup.id,
-                "due_nudge_sent": due_nudge_sent,
-                "overdue_nudges_sent": overdue_nudges_sent,
-                "escalated_at": escalated_at,
-                "next_reminder_at": following,
-            }
+            FollowUpReminderState(
+                id=followup.id,
+                due_nudge_sent=plan.due_nudge_sent,
+                overdue_nudges_sent=plan.overdue_nudges_sent,
+                escalated_at=now if plan.escalates else followup.escalated_at,
+                next_reminder_at=plan.next_reminder_at,
+            )
         )
     await create_outbox_messages(session, messages)
     await update_followup_reminder_states(session, states)

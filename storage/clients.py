@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Sequence
 from datetime import datetime
 from typing import cast
 
@@ -260,22 +260,3 @@ async def list_recent_client_codes(
         .limit(limit)
     )
     return [code for code, _ in rows.all()]
-
-
-async def list_service_events_of_contacts(
-    session: AsyncSession, *, contact_ids: Collection[int]
-) -> dict[int, list[tuple[str, str]]]:
-    """The (service, status) events each contact recorded, by service, in one query for
-    many contacts (contacts without events are absent)."""
-    if not contact_ids:
-        return {}
-    rows = await session.execute(
-        select(ServiceEvent.contact_id, ServiceEvent.service, ServiceEvent.status)
-        .where(ServiceEvent.contact_id.in_(contact_ids))
-        .order_by(ServiceEvent.contact_id, ServiceEvent.service, ServiceEvent.id)
-    )
-    events: dict[int, list[tuple[str, str]]] = {}
-    for contact_id, service, status in rows.tuples():
-        if contact_id is not None:
-            events.setdefault(contact_id, []).append((service, status))
-    return events

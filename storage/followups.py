@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+import json
+from collections.abc import Callable, Sequence
 from datetime import datetime
-from typing import Any, cast
+from typing import Any, NamedTuple
+from typing import cast as typing_cast
 
-from sqlalchemy import Boolean, Integer, Table, bindparam, delete, func, insert, select, update
-from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy import Table, Text, cast, delete, func, insert, select, text, true, type_coerce
+from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql import FromClause
+from sqlalchemy.types import NullType
 
-from storage.models import Client, Contact, FollowUp, Staff
-from storage.types import UTCDateTime
+from storage.models import Client, Contact, FollowUp, ServiceEvent, Staff
+from storage.types import UTCDateTime, time_as_json
 
 
 async def list_open_followups_of_client(
@@ -34,7 +37,7 @@ async def get_followup(
     return followup
 
 
-_FOLLOWUPS = cast(Table, FollowUp.__table__)
+_FOLLOWUPS = typing_cast(Table, FollowUp.__table__)
 _INSERT_FOLLOWUP = insert(_FOLLOWUPS).returning(_FOLLOWUPS.c.id)  # built once: every saved log
 
 
@@ -116,8 +119,19 @@ async def list_due_followups_of_staff(
     return [(followup, code) for followup, code in rows.all()]
 
 
-@dataclass(frozen=True, slots=True)
-class FollowUpToRemind:
+# The sweep builds 1,000 of each of these per batch: named tuples, immutable and built in C
+# (a frozen dataclass sets each field through object.__setattr__: ~2 ms per 1,000 rows).
+class FollowUpReminderState(NamedTuple):
+    """Where one follow-up's reminders stand after a sweep looked at it."""
+
+    id: int
+    due_nudge_sent: bool
+    overdue_nudges_sent: int
+    escalated_at: datetime | None
+    next_reminder_at: datetime | None
+
+
+class FollowUpToRemind(NamedTuple):
     """One due open follow-up, with what producing its reminders needs: the client code,
     the owner's working hours and team, and the client's last contact (if any)."""
 
@@ -135,6 +149,43 @@ class FollowUpToRemind:
     last_contact_at: datetime | None
     last_contact_setting: str | None
     last_contact_outcome: str | None
+    last_contact_services: list[list[str]]  # [service, status], by service then as recorded
+
+
+def _services_of(contact_id: Any, dialect: str, *, outer: FromClause) -> Any:
+    """The (service, status) events of one contact as a JSON array of pairs, ordered by
+    service and then as recorded: a correlated subquery (an index probe per contact), so
+    the sweep reads the services together with the batch instead of in a second statement
+    (its IN list of 1,000 ids cost more to build and parse than the lookups themselves)."""
+    if dialect == "postgresql":
+        return (
+            select(
+                func.coalesce(
+                    func.json_agg(
+                        aggregate_order_by(
+                            func.json_build_array(ServiceEvent.service, ServiceEvent.status),
+                            ServiceEvent.service,
+                            ServiceEvent.id,
+                        )
+                    ),
+                    text("'[]'::json"),
+                )
+            )
+            .where(ServiceEvent.contact_id == contact_id)
+            .scalar_subquery()
+        )
+    # SQLite (before 3.44) has no ORDER BY inside an aggregate; json_group_array takes the
+    # rows in the order of an ordered subquery.
+    events = (
+        select(ServiceEvent.service, ServiceEvent.status)
+        .where(ServiceEvent.contact_id == contact_id)
+        .order_by(ServiceEvent.service, ServiceEvent.id)
+        .correlate(outer)  # inside FROM, SQLAlchemy would otherwise list `outer` again
+        .subquery("events")
+    )
+    return select(
+        func.json_group_array(func.json_array(events.c.service, events.c.status))
+    ).scalar_subquery()
 
 
 async def list_followups_to_remind(
@@ -142,7 +193,7 @@ async def list_followups_to_remind(
 ) -> list[FollowUpToRemind]:
     """Open follow-ups whose `next_reminder_at` has come, oldest first, locked (SKIP LOCKED
     on PostgreSQL), with the client code, the owner's working hours and team and the client's
-    last contact: one statement for the whole batch.
+    last contact and its services: one statement for the whole batch.
 
     Reads the `next_reminder_at` index only as far as what is due: the cost follows the
     number of due follow-ups, not the number stored.
@@ -150,101 +201,201 @@ async def list_followups_to_remind(
     # The follow-ups are chosen and locked in a subquery on their table alone, so both
     # planners walk the next_reminder_at index (joined at the same level, SQLite may prefer
     # the staff index and scan a caseload) and FOR UPDATE locks only follow-up rows. The
-    # client code and the last contact are correlated subqueries, i.e. index probes per
-    # chosen row: as joins, PostgreSQL hashed whole clients and contacts tables at 100k
-    # (44 ms, against 7 ms at 1M where it probed). The last contact is found through
-    # ix_contacts_client_occurred, newest first. Staff (a small table) is joined.
-    last_contact_id = (
-        select(Contact.id)
-        .where(Contact.client_id == FollowUp.client_id)
-        .order_by(Contact.occurred_at.desc(), Contact.id.desc())
-        .limit(1)
-        .correlate(FollowUp)
-        .scalar_subquery()
+    # client code and the last contact are index probes per chosen row: as plain joins,
+    # PostgreSQL hashed whole clients and contacts tables at 100k (44 ms, against 7 ms at 1M
+    # where it probed). The last contact is found through ix_contacts_client_occurred,
+    # newest first. Staff (a small table) is joined.
+    connection = await session.connection()
+    dialect = connection.dialect.name
+    newest_contact = (
+        select(Contact.id).order_by(Contact.occurred_at.desc(), Contact.id.desc()).limit(1)
     )
-    due = (
-        select(
-            FollowUp.id,
-            FollowUp.client_id,
-            FollowUp.staff_id,
-            FollowUp.due_at,
-            FollowUp.due_nudge_sent,
-            FollowUp.overdue_nudges_sent,
-            FollowUp.escalated_at,
-            FollowUp.next_reminder_at,
-            last_contact_id.label("last_contact_id"),
-        )
+    followup_columns = (
+        FollowUp.id,
+        FollowUp.client_id,
+        FollowUp.staff_id,
+        FollowUp.due_at,
+        FollowUp.due_nudge_sent,
+        FollowUp.overdue_nudges_sent,
+        FollowUp.escalated_at,
+        FollowUp.next_reminder_at,
+    )
+    chosen = (
+        select(*followup_columns)
         .where(FollowUp.next_reminder_at <= now, FollowUp.status == "open")
         .order_by(FollowUp.next_reminder_at, FollowUp.id)
         .limit(limit)
         .with_for_update(skip_locked=True)
-        .subquery("due")
     )
+    if dialect == "postgresql":
+        # One LATERAL probe fetches the whole last contact (a correlated subquery per
+        # column probed contacts four times per row).
+        due = chosen.subquery("due")
+        last = (
+            newest_contact.add_columns(Contact.occurred_at, Contact.setting, Contact.outcome)
+            .where(Contact.client_id == due.c.client_id)
+            .lateral("last")
+        )
+        source = due.join(Staff, Staff.id == due.c.staff_id).outerjoin(last, true())
+        last_columns: list[Any] = [last.c.id, last.c.occurred_at, last.c.setting, last.c.outcome]
+    else:
+        # SQLite has no LATERAL: the newest contact's id as a correlated subquery, then its
+        # columns by primary key.
+        due = chosen.add_columns(
+            newest_contact.where(Contact.client_id == FollowUp.client_id)
+            .correlate(FollowUp)
+            .scalar_subquery()
+            .label("last_contact_id")
+        ).subquery("due")
+        source = due.join(Staff, Staff.id == due.c.staff_id)
+        last_columns = [
+            due.c.last_contact_id,
+            *(
+                select(column).where(Contact.id == due.c.last_contact_id).scalar_subquery()
+                for column in (Contact.occurred_at, Contact.setting, Contact.outcome)
+            ),
+        ]
     code = select(Client.code).where(Client.id == due.c.client_id).scalar_subquery()
-
-    def last_contact(column: Any) -> Any:
-        return select(column).where(Contact.id == due.c.last_contact_id).scalar_subquery()
-
-    rows = await session.execute(
+    services = _services_of(last_columns[0], dialect, outer=due)
+    # On the session's connection, not through the ORM: plain rows, no ORM result setup.
+    # The timestamps and the services come back as the driver gives them and are converted
+    # below, each distinct value once: SQLAlchemy's per-value result processing (text to
+    # datetime on SQLite, then to aware UTC, and a json.loads per row) cost more than the
+    # statement itself on SQLite (~10 ms of ~19 for 1,000 rows).
+    rows = await connection.execute(
         select(
             due.c.id,
             due.c.client_id,
             due.c.staff_id,
-            due.c.due_at,
+            type_coerce(due.c.due_at, NullType()),
             due.c.due_nudge_sent,
             due.c.overdue_nudges_sent,
-            due.c.escalated_at,
+            type_coerce(due.c.escalated_at, NullType()),
             code,
             Staff.working_hours,
             Staff.team,
-            due.c.last_contact_id,
-            last_contact(Contact.occurred_at),
-            last_contact(Contact.setting),
-            last_contact(Contact.outcome),
+            last_columns[0],
+            type_coerce(last_columns[1], NullType()),
+            *last_columns[2:],
+            cast(services, Text),  # JSON text on both backends, parsed below
         )
-        .join(Staff, Staff.id == due.c.staff_id)
+        .select_from(source)
         .order_by(due.c.next_reminder_at, due.c.id)
     )
-    return [FollowUpToRemind(*row) for row in rows.tuples()]
+    utc = _memo(lambda value: UTCDateTime().process_result_value(value, connection.dialect))
+    pairs = _memo(json.loads)
+    return [
+        FollowUpToRemind(
+            id,
+            client_id,
+            staff_id,
+            utc(due_at),
+            due_nudge_sent,
+            overdue_nudges_sent,
+            utc(escalated_at),
+            code,
+            working_hours,
+            team,
+            last_contact_id,
+            utc(last_contact_at),
+            last_setting,
+            last_outcome,
+            pairs(services) if services is not None else [],
+        )
+        for (
+            id,
+            client_id,
+            staff_id,
+            due_at,
+            due_nudge_sent,
+            overdue_nudges_sent,
+            escalated_at,
+            code,
+            working_hours,
+            team,
+            last_contact_id,
+            last_contact_at,
+            last_setting,
+            last_outcome,
+            services,
+        ) in rows.tuples()
+    ]
+
+
+def _memo(convert: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """`convert` with its results remembered by input (None stays None): a batch repeats
+    due times and service lists."""
+    seen: dict[Any, Any] = {}
+
+    def converted(value: Any) -> Any:
+        if value is None:
+            return None
+        try:
+            return seen[value]
+        except KeyError:
+            result = seen[value] = convert(value)
+            return result
+
+    return converted
+
+
+# One UPDATE for a whole batch, the new states in a single JSON parameter (as the outbox
+# rows, see storage/outbox.py): no per-row parameter processing in Python. It replaced
+# PostgreSQL's UPDATE … FROM unnest(five arrays), whose arrays psycopg built element by
+# element, and SQLite's ORM executemany by primary key (SQLAlchemy processed every
+# parameter); at 100k, 1,000 states, the statement went from 28-54 to 20-25 ms on
+# PostgreSQL and from 5-8 to 4-9 ms on SQLite (a loaded machine); what it saves is mostly
+# the per-parameter Python work before the statement. Both plans loop over the JSON
+# elements and probe followups by primary key; jsonb on PostgreSQL for the reason given in
+# storage/outbox.py. UPDATE … FROM needs SQLite 3.33 or later.
+_UPDATE_STATES = {
+    "postgresql": """
+UPDATE followups
+SET due_nudge_sent = (s->>1)::boolean,
+    overdue_nudges_sent = (s->>2)::integer,
+    escalated_at = (s->>3)::timestamptz,
+    next_reminder_at = (s->>4)::timestamptz
+FROM jsonb_array_elements(CAST(:states AS jsonb)) AS s
+WHERE followups.id = (s->>0)::integer
+""",
+    "sqlite": """
+UPDATE followups
+SET due_nudge_sent = json_extract(s.value, '$[1]'),
+    overdue_nudges_sent = json_extract(s.value, '$[2]'),
+    escalated_at = json_extract(s.value, '$[3]'),
+    next_reminder_at = json_extract(s.value, '$[4]')
+FROM json_each(:states) AS s
+WHERE followups.id = json_extract(s.value, '$[0]')
+""",
+}
 
 
 async def update_followup_reminder_states(
-    session: AsyncSession, states: Sequence[dict[str, Any]]
+    session: AsyncSession, states: Sequence[FollowUpReminderState]
 ) -> None:
-    """Store the reminder state the sweep moved on, for many follow-ups at once.
-
-    Each dict holds `id`, `due_nudge_sent`, `overdue_nudges_sent`, `escalated_at` and
-    `next_reminder_at`. On PostgreSQL one UPDATE … FROM unnest(arrays) (an executemany of
-    1,000 UPDATEs cost ~40 ms there, this ~10 ms); on SQLite an executemany by primary key,
-    which sqlite3 runs in C. The sweep holds no FollowUp objects, so there is no identity
-    map to keep in step.
-    """
+    """Store the reminder state the sweep moved on, for many follow-ups at once, as one
+    statement (see `_UPDATE_STATES`). The sweep holds no FollowUp objects, so there is no
+    identity map to keep in step."""
     if not states:
         return
-    dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
-    if dialect != "postgresql":
-        await session.execute(update(FollowUp), list(states))  # ORM bulk UPDATE by primary key
-        return
-    new = func.unnest(
-        bindparam("ids", [s["id"] for s in states], type_=ARRAY(Integer)),
-        bindparam("due", [s["due_nudge_sent"] for s in states], type_=ARRAY(Boolean)),
-        bindparam("overdue", [s["overdue_nudges_sent"] for s in states], type_=ARRAY(Integer)),
-        bindparam("escalated", [s["escalated_at"] for s in states], type_=ARRAY(UTCDateTime())),
-        bindparam("next", [s["next_reminder_at"] for s in states], type_=ARRAY(UTCDateTime())),
-    ).table_valued(
-        "id", "due_nudge_sent", "overdue_nudges_sent", "escalated_at", "next_reminder_at"
+    as_json = time_as_json(session.get_bind().dialect)
+    packed = json.dumps(
+        [
+            [
+                s.id,
+                s.due_nudge_sent,
+                s.overdue_nudges_sent,
+                as_json(s.escalated_at),
+                as_json(s.next_reminder_at),
+            ]
+            for s in states
+        ],
+        separators=(",", ":"),
     )
-    new = new.render_derived(name="new")
+    dialect = session.get_bind().dialect.name
     await session.execute(
-        update(FollowUp)
-        .where(FollowUp.id == new.c.id)
-        .values(
-            due_nudge_sent=new.c.due_nudge_sent,
-            overdue_nudges_sent=new.c.overdue_nudges_sent,
-            escalated_at=new.c.escalated_at,
-            next_reminder_at=new.c.next_reminder_at,
-        )
-        .execution_options(synchronize_session=False)
+        text(_UPDATE_STATES["postgresql" if dialect == "postgresql" else "sqlite"]),
+        {"states": packed},
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -40,3 +41,28 @@ class UTCDateTime(TypeDecorator[datetime]):
         if parsed.tzinfo is None:
             return parsed.replace(tzinfo=UTC)
         return parsed.astimezone(UTC)
+
+
+def time_as_json(dialect: Dialect) -> Callable[[datetime | None], str | None]:
+    """How a UTC timestamp travels inside a JSON parameter on this backend: ISO 8601 with
+    offset for PostgreSQL's timestamptz cast; on SQLite the exact text the column stores
+    (UTCDateTime's own bind processing), so comparisons in SQL keep ordering correctly.
+    Memoised per call: a batch has few distinct instants."""
+    process: Callable[[datetime], str | None]
+    if dialect.name == "postgresql":
+        process = lambda at: at.astimezone(UTC).isoformat()  # noqa: E731
+    else:
+        bind = UTCDateTime().dialect_impl(dialect).bind_processor(dialect)
+        assert bind is not None
+        process = bind
+    seen: dict[datetime, str | None] = {}
+
+    def to_text(at: datetime | None) -> str | None:
+        if at is None:
+            return None
+        text_ = seen.get(at)
+        if text_ is None:
+            text_ = seen[at] = process(at)
+        return text_
+
+    return to_text

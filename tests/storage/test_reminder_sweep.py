@@ -412,3 +412,52 @@ async def test_a_batch_costs_the_same_statements_whatever_its_size(
     # The same sweep again owes nothing new.
     await _sweep(session_factory, thursday)
     assert len(await _rows(session_factory)) == len(rows)
+
+
+async def test_a_batch_writes_what_single_statements_would(
+    engine: AsyncEngine, session_factory: Factory
+) -> None:
+    """The batch's outbox rows and follow-up states travel as one JSON parameter each: they
+    must come back as the ORM writes them (aware UTC times, booleans, the payload as an
+    object, ids in batch order), and a stored next_reminder_at must compare in SQL exactly
+    at its instant (on SQLite that needs the column's own text format)."""
+    navigator = await _member(session_factory, 1)
+    due = datetime(2026, 3, 25, 9, 30, 15, 123456, tzinfo=UTC)  # Wed, with microseconds
+    fids = [await _follow_up(session_factory, navigator, due, code=f"C{i}") for i in (7, 5, 6)]
+    now = due + timedelta(minutes=1)
+    await _sweep(session_factory, now)
+    rows = await _rows(session_factory, "due")
+    assert [r.followup_id for r in rows] == sorted(fids)  # batch order: oldest, then by id
+    assert [r.id for r in rows] == sorted(r.id for r in rows)
+    for row in rows:
+        assert (row.status, row.attempts, row.alert_id) == ("pending", 0, None)
+        assert row.not_before == now
+        assert row.created_at == now
+        assert row.not_before.tzinfo is not None
+        assert row.payload["due_at"] == due.isoformat()
+        assert row.payload["last"]["services"] == []
+    followup = await _followup(session_factory, fids[0])
+    assert followup.due_nudge_sent is True
+    assert followup.overdue_nudges_sent == 0
+    assert followup.escalated_at is None
+    following = datetime(2026, 3, 26, 9, tzinfo=UTC)
+    assert followup.next_reminder_at == following
+    async with session_factory() as session:
+        chosen = await session.scalars(
+            select(FollowUp.id).where(FollowUp.next_reminder_at <= following)
+        )
+        assert sorted(chosen.all()) == sorted(fids)
+        earlier = await session.scalars(
+            select(FollowUp.id).where(
+                FollowUp.next_reminder_at <= following - timedelta(microseconds=1)
+            )
+        )
+        assert earlier.all() == []
+    # An escalation stores its time, and a second sweep at the same moment adds nothing.
+    monday = datetime(2026, 3, 30, 8, tzinfo=UTC)  # Mon 09:00 BST
+    await _sweep(session_factory, monday)
+    escalated = await _followup(session_factory, fids[0])
+    assert escalated.escalated_at == monday
+    count = len(await _rows(session_factory))
+    await _sweep(session_factory, monday)
+    assert len(await _rows(session_factory)) == count

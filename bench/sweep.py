@@ -1,15 +1,17 @@
 """Reminder sweep and delivery benchmarks (not part of `make test`).
 
     python -m bench.sweep sweep [--sizes 10000,100000,1000000] [--due 1000] [--postgres URL]
-        [--repeat 7] [--backends sqlite,postgresql] [--explain]
+        [--repeat 7] [--backends sqlite,postgresql] [--explain] [--due-times spread|one]
     python -m bench.sweep delivery [--messages 3000] [--rate 30]
 
 Sweep: N stored open follow-ups, `due` of them with `next_reminder_at` in the past; every
 client has a logged contact (the due ones an older one too, and a service event), so the
-last-contact lookups do real work. Measures (a) the due-selection query
-(`list_followups_to_remind`, the only part that could grow with what is stored) and (b) a
-whole `produce_due_reminders` batch over the due rows, each inside a transaction that is
-rolled back so every repetition sees the same data. Median of `--repeat` (default 7).
+last-contact lookups do real work. The due rows have 590 different due times that morning
+(`--due-times one`: a single one, as in the tables before 2026-11-28). Measures (a) the
+due-selection query (`list_followups_to_remind`, the only part that could grow with what is
+stored) and (b) a whole `produce_due_reminders` batch over the due rows, each inside a
+transaction that is rolled back so every repetition sees the same data. Median of
+`--repeat` (default 7).
 
 Delivery: `messages` notices to 300 staff, the fake Bot API answering 429 beyond `rate` per
 second, the bot's limiters at `rate`. Reports achieved rate, 429s and duplicates.
@@ -44,7 +46,18 @@ NOW = datetime(2026, 3, 25, 10, tzinfo=UTC)  # a Wednesday, inside default hours
 CHUNK = 20_000
 
 
-async def _fill(url: str, stored: int, due: int) -> None:
+# Due rows with one shared due time let the sweep plan every reminder once (it plans each
+# distinct follow-up state once per batch); a real morning has many. "spread" gives the due
+# rows SPREAD_MINUTES different due times between 00:05 and 09:55 that day, all still due today.
+SPREAD_MINUTES = 590
+
+
+def _due_at(i: int, due_times: str) -> datetime:
+    offset = 5 + (i % SPREAD_MINUTES if due_times == "spread" else 0)
+    return NOW - timedelta(minutes=offset)
+
+
+async def _fill(url: str, stored: int, due: int, due_times: str = "spread") -> None:
     await migrate(url)
     engine = create_engine(url)
     try:
@@ -141,7 +154,7 @@ async def _fill(url: str, stored: int, due: int) -> None:
                             "id": i,
                             "client_id": i,
                             "staff_id": 1,
-                            "due_at": NOW - timedelta(minutes=5)
+                            "due_at": _due_at(i, due_times)
                             if i <= due
                             else NOW + timedelta(days=1 + i % 300),
                             "status": "open",
@@ -149,7 +162,7 @@ async def _fill(url: str, stored: int, due: int) -> None:
                             "created_by_contact_id": i,
                             "due_nudge_sent": False,
                             "overdue_nudges_sent": 0,
-                            "next_reminder_at": NOW - timedelta(minutes=5)
+                            "next_reminder_at": _due_at(i, due_times)
                             if i <= due
                             else NOW + timedelta(days=1 + i % 300),
                         }
@@ -251,6 +264,7 @@ def bench_sweep(
     repeat: int,
     sqlite_too: bool = True,
     explain: bool = False,
+    due_times: str = "spread",
 ) -> None:
     print("| backend | stored | due | select due (ms) | produce batch (ms) |")
     print("| --- | ---: | ---: | ---: | ---: |")
@@ -265,7 +279,7 @@ def bench_sweep(
                 assert postgres is not None
                 url, drop = _postgres_database(postgres)
             try:
-                asyncio.run(_fill(url, stored, due))
+                asyncio.run(_fill(url, stored, due, due_times))
                 if explain:
                     print(f"{backend}, {stored:,} stored:", file=sys.stderr)
                     asyncio.run(_explain(url, due))
@@ -375,6 +389,12 @@ def main() -> None:
     sweep.add_argument("--repeat", type=int, default=7)
     sweep.add_argument("--backends", default="sqlite,postgresql")
     sweep.add_argument("--explain", action="store_true", help="print query plans to stderr")
+    sweep.add_argument(
+        "--due-times",
+        choices=["spread", "one"],
+        default="spread",
+        help=f"spread: {SPREAD_MINUTES} distinct due times (default); one: all due at once",
+    )
     delivery = sub.add_parser("delivery")
     delivery.add_argument("--messages", type=int, default=3000)
     delivery.add_argument("--rate", type=float, default=30.0)
@@ -389,6 +409,7 @@ def main() -> None:
             args.repeat,
             sqlite_too,
             args.explain,
+            args.due_times,
         )
     else:
         asyncio.run(_delivery(args.messages, args.rate))

@@ -41,7 +41,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bench.common import OUT_DIR
 from bot.periods import Period, period_between, previous_period
 from bot.reports import collect_stats, start_of_today
-from storage.db import create_engine, create_session_factory
+from storage.db import create_engine, create_session_factory, create_snapshot_session_factory
 from storage.migrate import upgrade_engine_to_head
 from storage.models import Client, Contact, FollowUp, SafeguardingAlert, ServiceEvent, Staff
 
@@ -400,8 +400,9 @@ async def main_async(args: argparse.Namespace) -> list[dict[str, Any]]:
         }
         counter = StatementCounter(engine)
         results = []
+        reports = create_snapshot_session_factory(engine)  # the session the handlers read in
         for label, (periods, team) in scenarios.items():
-            async with factory() as session:
+            async with reports() as session:
 
                 async def ours(
                     session: AsyncSession = session,

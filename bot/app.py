@@ -26,7 +26,12 @@ from bot.parsing import parse_contact
 from bot.sender import request_prompt_delivery
 from bot.sender import schedule_jobs as schedule_reminder_jobs
 from handlers.stats import schedule_stats_jobs
-from storage.db import create_engine, create_read_session_factory, create_session_factory
+from storage.db import (
+    create_engine,
+    create_read_session_factory,
+    create_session_factory,
+    create_snapshot_session_factory,
+)
 from storage.staff import list_staff, set_app_state
 
 log = logging.getLogger(__name__)
@@ -91,6 +96,7 @@ async def start_services(app: NavApplication) -> None:
     services.engine = create_engine(services.settings.database_url)
     services.session_factory = create_session_factory(services.engine)
     services.read_session_factory = create_read_session_factory(services.engine)
+    services.snapshot_session_factory = create_snapshot_session_factory(services.engine)
     if app.bot.username:
         async with services.session_factory.begin() as session:
             await set_app_state(session, key="bot_username", value=app.bot.username)

@@ -59,6 +59,7 @@ class AppServices:
     engine: AsyncEngine
     session_factory: async_sessionmaker[AsyncSession]
     read_session_factory: async_sessionmaker[AsyncSession]
+    snapshot_session_factory: async_sessionmaker[AsyncSession]  # reports: reads, one snapshot
     instance_id: str
     # Set by the reminder scheduler: asks for a prompt delivery run (a safeguarding alert
     # must not wait for the next periodic sweep).

@@ -110,6 +110,24 @@ async def _start(update: Update, context: NavContext) -> tuple[Message, StaffMem
     return message, staff
 
 
+async def _audit(
+    context: NavContext,
+    staff: StaffMember,
+    action: AuditAction,
+    kind: str,
+    label: str,
+    team: str | None,
+    now: datetime,
+) -> None:
+    """A report's audit row, in a short write transaction of its own: the figures are read
+    from a snapshot session, which holds no lock, so a long report never makes a navigator's
+    save wait (on SQLite a write transaction would hold the write lock while it reads)."""
+    async with context.services.session_factory.begin() as session:
+        await audit_report(
+            session, staff=staff, action=action, kind=kind, label=label, team=team, now=now
+        )
+
+
 async def stats(update: Update, context: NavContext) -> None:
     """`/stats [period] [team]`."""
     started = await _start(update, context)
@@ -126,7 +144,7 @@ async def stats(update: Update, context: NavContext) -> None:
         return
     await message.chat.send_action(ChatAction.TYPING)
     later, earlier = chronological(request.query)
-    async with context.services.session_factory.begin() as session:
+    async with context.services.snapshot_session_factory() as session:
         current = await collect_stats(
             session, period=later, team=scope.team, now=now, tz=settings.tz
         )
@@ -135,16 +153,8 @@ async def stats(update: Update, context: NavContext) -> None:
             previous = await collect_stats(
                 session, period=earlier, team=scope.team, now=now, tz=settings.tz
             )
-        label = later.label + (f" vs {earlier.label}" if earlier else "")
-        await audit_report(
-            session,
-            staff=staff,
-            action=AuditAction.STATS,
-            kind="stats",
-            label=label,
-            team=scope.team,
-            now=now,
-        )
+    label = later.label + (f" vs {earlier.label}" if earlier else "")
+    await _audit(context, staff, AuditAction.STATS, "stats", label, scope.team, now)
     for chunk in split_message(render_stats(t, current, previous)):
         await message.reply_text(chunk)
 
@@ -162,7 +172,7 @@ async def overdue(update: Update, context: NavContext) -> None:
     if scope is None:
         return
     await message.chat.send_action(ChatAction.TYPING)
-    async with context.services.session_factory.begin() as session:
+    async with context.services.snapshot_session_factory() as session:
         items = await collect_overdue(
             session,
             team=scope.team,
@@ -170,15 +180,7 @@ async def overdue(update: Update, context: NavContext) -> None:
             tz=settings.tz,
             default_hours=hours_of(settings.default_working_hours),
         )
-        await audit_report(
-            session,
-            staff=staff,
-            action=AuditAction.STATS,
-            kind="overdue",
-            label="now",
-            team=scope.team,
-            now=now,
-        )
+    await _audit(context, staff, AuditAction.STATS, "overdue", "now", scope.team, now)
     for chunk in split_message(render_overdue(context.t, items, team=scope.team, tz=settings.tz)):
         await message.reply_text(chunk)
 
@@ -201,19 +203,11 @@ async def chart(update: Update, context: NavContext) -> None:
     if scope is None:
         return
     await message.chat.send_action(ChatAction.UPLOAD_PHOTO)
-    async with context.services.session_factory.begin() as session:
+    async with context.services.snapshot_session_factory() as session:
         series = await collect_weekly_series(
             session, weeks=request.weeks, team=scope.team, now=now, tz=settings.tz
         )
-        await audit_report(
-            session,
-            staff=staff,
-            action=AuditAction.STATS,
-            kind="chart",
-            label=f"{request.weeks}w",
-            team=scope.team,
-            now=now,
-        )
+    await _audit(context, staff, AuditAction.STATS, "chart", f"{request.weeks}w", scope.team, now)
     png = await asyncio.to_thread(render_chart_png, t, series)
     await message.reply_photo(
         photo=png,
@@ -247,7 +241,7 @@ async def export(update: Update, context: NavContext) -> None:
         return
     await message.chat.send_action(ChatAction.UPLOAD_DOCUMENT)
     period = request.query.current
-    async with context.services.session_factory.begin() as session:
+    async with context.services.snapshot_session_factory() as session:
         figures = await collect_stats(
             session, period=period, team=scope.team, now=now, tz=settings.tz
         )
@@ -261,15 +255,7 @@ async def export(update: Update, context: NavContext) -> None:
             ),
             generated_at=now,
         )
-        await audit_report(
-            session,
-            staff=staff,
-            action=AuditAction.EXPORT,
-            kind="export",
-            label=period.label,
-            team=scope.team,
-            now=now,
-        )
+    await _audit(context, staff, AuditAction.EXPORT, "export", period.label, scope.team, now)
     workbook = await asyncio.to_thread(build_export_xlsx, t, data, settings.tz)
     await message.reply_document(
         document=workbook,

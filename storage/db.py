@@ -22,6 +22,9 @@ SQLITE_BUSY_TIMEOUT_MS = 10_000
 # check-in costs the sqlite driver an isolation-level change, a PRAGMA and a ROLLBACK per
 # session, more than the read itself.
 SQLITE_NO_BEGIN = "navbot_sqlite_no_begin"
+# Execution option of snapshot sessions: a deferred BEGIN, a read transaction that never
+# takes the write lock (see create_snapshot_session_factory).
+SQLITE_READ_SNAPSHOT = "navbot_sqlite_read_snapshot"
 
 
 def sqlite_path(database_url: str) -> Path | None:
@@ -68,7 +71,11 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
         # ROLLBACK SQLAlchemy still asks for then costs nothing: OneTripConnection skips it
         # when no transaction is open.)
         options = connection.get_execution_options()
-        if options.get("isolation_level") != "AUTOCOMMIT" and not options.get(SQLITE_NO_BEGIN):
+        if options.get("isolation_level") == "AUTOCOMMIT" or options.get(SQLITE_NO_BEGIN):
+            return
+        if options.get(SQLITE_READ_SNAPSHOT):
+            connection.exec_driver_sql("BEGIN")  # deferred: reads only, no write lock
+        else:
             connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
@@ -84,4 +91,23 @@ def create_read_session_factory(engine: AsyncEngine) -> async_sessionmaker[Async
         )
     return async_sessionmaker(
         engine.execution_options(isolation_level="AUTOCOMMIT"), expire_on_commit=False
+    )
+
+
+def create_snapshot_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    """Sessions for reports: many reads that must agree with each other, and no writes.
+
+    Every statement sees the database as of the first one, and writers are never held up:
+    on SQLite a deferred BEGIN reads from one WAL snapshot without taking the write lock (a
+    /stats for all teams reads for about a second; under BEGIN IMMEDIATE every saved log
+    waited for it); on PostgreSQL a REPEATABLE READ, READ ONLY transaction. A write in such
+    a session is a mistake: PostgreSQL refuses it, SQLite may fail it as busy.
+    """
+    if engine.dialect.name == "sqlite":
+        return async_sessionmaker(
+            engine.execution_options(**{SQLITE_READ_SNAPSHOT: True}), expire_on_commit=False
+        )
+    return async_sessionmaker(
+        engine.execution_options(isolation_level="REPEATABLE READ", postgresql_readonly=True),
+        expire_on_commit=False,
     )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, NamedTuple
 from typing import cast as typing_cast
@@ -15,7 +15,7 @@ from sqlalchemy.sql import FromClause
 from sqlalchemy.types import NullType
 
 from storage.models import Client, Contact, FollowUp, ServiceEvent, Staff
-from storage.types import UTCDateTime, time_as_json
+from storage.types import UTCDateTime, memoised, time_as_json
 
 
 async def list_open_followups_of_client(
@@ -282,8 +282,8 @@ async def list_followups_to_remind(
         .select_from(source)
         .order_by(due.c.next_reminder_at, due.c.id)
     )
-    utc = _memo(lambda value: UTCDateTime().process_result_value(value, connection.dialect))
-    pairs = _memo(json.loads)
+    utc = memoised(lambda value: UTCDateTime().process_result_value(value, connection.dialect))
+    pairs = memoised(json.loads)
     return [
         FollowUpToRemind(
             id,
@@ -320,23 +320,6 @@ async def list_followups_to_remind(
             services,
         ) in rows.tuples()
     ]
-
-
-def _memo(convert: Callable[[Any], Any]) -> Callable[[Any], Any]:
-    """`convert` with its results remembered by input (None stays None): a batch repeats
-    due times and service lists."""
-    seen: dict[Any, Any] = {}
-
-    def converted(value: Any) -> Any:
-        if value is None:
-            return None
-        try:
-            return seen[value]
-        except KeyError:
-            result = seen[value] = convert(value)
-            return result
-
-    return converted
 
 
 # One UPDATE for a whole batch, the new states in a single JSON parameter (as the outbox

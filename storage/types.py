@@ -55,14 +55,21 @@ def time_as_json(dialect: Dialect) -> Callable[[datetime | None], str | None]:
         bind = UTCDateTime().dialect_impl(dialect).bind_processor(dialect)
         assert bind is not None
         process = bind
-    seen: dict[datetime, str | None] = {}
+    return memoised(process)
 
-    def to_text(at: datetime | None) -> str | None:
-        if at is None:
+
+def memoised(convert: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """`convert` with its results remembered by input for the life of the returned function
+    (None stays None): a sweep batch repeats due times and service lists."""
+    seen: dict[Any, Any] = {}
+
+    def converted(value: Any) -> Any:
+        if value is None:
             return None
-        text_ = seen.get(at)
-        if text_ is None:
-            text_ = seen[at] = process(at)
-        return text_
+        try:
+            return seen[value]
+        except KeyError:
+            result = seen[value] = convert(value)
+            return result
 
-    return to_text
+    return converted

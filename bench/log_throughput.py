@@ -14,20 +14,30 @@ import argparse
 import asyncio
 import random
 import shutil
+import sqlite3
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import insert, text
+from sqlalchemy import event, insert, text
 from telegram import Update
 from telegram.ext import ApplicationBuilder, MessageHandler, filters
 
 from bench.common import OUT_DIR, Stopwatch, summarise
 from bot.config import Settings
-from storage.db import create_engine
+from storage.audit import insert_audit_entry
+from storage.clients import (
+    create_client,
+    create_contact,
+    create_service_events,
+    find_client_id_and_status,
+)
+from storage.db import create_engine, create_read_session_factory, create_session_factory
+from storage.followups import create_followup
 from storage.migrate import migrate
 from storage.models import Client, Contact, Staff
+from storage.staff import get_staff_for_update_handling
 from tests.handlers.harness import RecordingTransport, message_update, running_harness
 
 NAVIGATORS = 20
@@ -144,6 +154,108 @@ async def measure_bot(db: Path, messages: int) -> dict[str, float]:
     return summarise(latencies, wall.seconds) | {"cpu_ms": cpu_ms}
 
 
+async def measure_storage_floor(
+    db: Path, messages: int, statements: list[list[tuple[str, Any]]]
+) -> dict[str, float]:
+    """The storage calls of one saved log and nothing else: the bot's own engine, session
+    factory and storage functions (guard read; then client lookup, client, contact, one
+    service event, follow-up and audit row in one BEGIN IMMEDIATE … COMMIT), with no Telegram,
+    parsing or domain logic. Whatever the rest of the bot costs comes on top, so this rate
+    is a ceiling for the saved-log rate with SQLAlchemy's async session on this machine.
+    Every statement sent, with its parameters, is appended to ``statements`` (one list per
+    log) for :func:`measure_driver_floor`."""
+    engine = create_engine(f"sqlite+aiosqlite:///{db}")
+    factory = create_session_factory(engine)
+    read_factory = create_read_session_factory(engine)
+    latencies: list[float] = []
+    now = datetime.now(UTC)
+
+    @event.listens_for(engine.sync_engine, "before_cursor_execute")
+    def record(_c: Any, _cursor: Any, sql: str, parameters: Any, *_: Any) -> None:
+        statements[-1].append((sql, parameters))
+
+    cpu_started = time.process_time()
+    with Stopwatch() as wall:
+        for i in range(messages):
+            statements.append([])
+            started = time.perf_counter()
+            async with read_factory() as session:
+                found = await get_staff_for_update_handling(
+                    session, telegram_id=10_000 + i % NAVIGATORS
+                )
+            assert found is not None
+            staff, _ = found
+            async with factory.begin() as session:
+                code = f"F{i}"
+                assert await find_client_id_and_status(session, code=code) is None
+                client_id = await create_client(
+                    session, code=code, team=staff.team, owner_id=staff.id, at=now
+                )
+                contact_id = await create_contact(
+                    session,
+                    client_id=client_id,
+                    staff_id=staff.id,
+                    team=staff.team,
+                    occurred_at=now,
+                    logged_at=now,
+                    setting="community",
+                    outcome="made",
+                    language="en",
+                    note="home visit, started college",
+                    source="text",
+                    risks=[],
+                )
+                await create_service_events(
+                    session,
+                    client_id=client_id,
+                    contact_id=contact_id,
+                    staff_id=staff.id,
+                    events=[("ete", "engaged")],
+                    occurred_at=now,
+                )
+                await create_followup(
+                    session,
+                    client_id=client_id,
+                    staff_id=staff.id,
+                    due_at=now + timedelta(days=14),
+                    created_at=now,
+                    created_by_contact_id=contact_id,
+                    next_reminder_at=now + timedelta(days=14),
+                )
+                await insert_audit_entry(
+                    session,
+                    action="create",
+                    actor=staff,
+                    client_code=code,
+                    detail=f"contact {contact_id} new client",
+                    at=now,
+                )
+            latencies.append(time.perf_counter() - started)
+    cpu_ms = (time.process_time() - cpu_started) * 1000 / messages
+    await engine.dispose()
+    return summarise(latencies, wall.seconds) | {"cpu_ms": cpu_ms}
+
+
+def measure_driver_floor(db: Path, statements: list[list[tuple[str, Any]]]) -> dict[str, float]:
+    """The very statements :func:`measure_storage_floor` sent, with the same parameters,
+    replayed through the bare sqlite3 driver on one thread (same pragmas; COMMIT closes each
+    log's transaction) on a fresh copy of the same file: what SQLite itself costs."""
+    connection = sqlite3.connect(db, isolation_level=None)
+    for pragma in ("journal_mode=WAL", "synchronous=NORMAL", "foreign_keys=ON"):
+        connection.execute(f"PRAGMA {pragma}")
+    latencies: list[float] = []
+    with Stopwatch() as wall:
+        for log in statements:
+            started = time.perf_counter()
+            for sql, parameters in log:
+                connection.execute(sql, parameters).fetchall()
+            if connection.in_transaction:
+                connection.execute("COMMIT")
+            latencies.append(time.perf_counter() - started)
+    connection.close()
+    return summarise(latencies, wall.seconds)
+
+
 async def measure_echo(messages: int) -> dict[str, float]:
     transport = RecordingTransport()
     app = (
@@ -195,6 +307,11 @@ async def main() -> None:
     await asyncio.to_thread(_fresh_copy, template, work)
     bot = await measure_bot(work, args.messages)
     echo = await measure_echo(args.messages)
+    statements: list[list[tuple[str, Any]]] = []
+    await asyncio.to_thread(_fresh_copy, template, work)
+    floor = await measure_storage_floor(work, args.messages, statements)
+    await asyncio.to_thread(_fresh_copy, template, work)
+    driver = await asyncio.to_thread(measure_driver_floor, work, statements)
     print(
         f"| navbot quick-text log (1M contacts) | {bot['per_second']:.0f}/s | "
         f"{bot['p50_ms']:.2f} ms | {bot['p99_ms']:.2f} ms | {bot['cpu_ms']:.2f} ms CPU/log |"
@@ -202,6 +319,15 @@ async def main() -> None:
     print(
         f"| bare PTB echo bot | {echo['per_second']:.0f}/s | "
         f"{echo['p50_ms']:.2f} ms | {echo['p99_ms']:.2f} ms |"
+    )
+    print(
+        f"| storage calls of a saved log alone (same engine, same file) | "
+        f"{floor['per_second']:.0f}/s | {floor['p50_ms']:.2f} ms | {floor['p99_ms']:.2f} ms | "
+        f"{floor['cpu_ms']:.2f} ms CPU/log |"
+    )
+    print(
+        f"| the same statements through the bare sqlite3 driver, one thread | "
+        f"{driver['per_second']:.0f}/s | {driver['p50_ms']:.2f} ms | {driver['p99_ms']:.2f} ms |"
     )
     print(f"ratio navbot/echo throughput: {bot['per_second'] / echo['per_second']:.4f}")
 

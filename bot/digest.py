@@ -77,9 +77,19 @@ async def render_digest(
 
 
 async def produce_weekly_digests(
-    session_factory: async_sessionmaker[AsyncSession], *, now: datetime, settings: Settings
+    session_factory: async_sessionmaker[AsyncSession],
+    *,
+    now: datetime,
+    settings: Settings,
+    snapshot_session_factory: async_sessionmaker[AsyncSession],
 ) -> int:
-    """Queue every digest that is due and not yet queued. Returns how many were queued."""
+    """Queue every digest that is due and not yet queued. Returns how many were queued.
+
+    The digest is rendered in a report session (``snapshot_session_factory``, see
+    ``storage.db.create_snapshot_session_factory``): on SQLite, rendering inside the write
+    transaction would hold the write lock for the whole of the stats and stop every
+    navigator's log meanwhile. Only the outbox row is written, and its dedupe key keeps it
+    to one per supervisor and week even when two runs render the same digest at once."""
     async with session_factory() as session:
         supervisors = await list_staff(session, roles=[Role.SUPERVISOR.value], active_only=True)
     produced = 0
@@ -87,10 +97,11 @@ async def produce_weekly_digests(
         due, key = digest_due_at(staff, now=now, settings=settings)
         if now < due:
             continue
-        async with session_factory.begin() as session:
+        async with snapshot_session_factory() as session:
             if await outbox_message_exists(session, dedupe_key=key):
                 continue
             text = await render_digest(session, staff=staff, now=now, settings=settings)
+        async with session_factory.begin() as session:
             if await create_outbox_message(
                 session,
                 dedupe_key=key,

@@ -272,7 +272,10 @@ async def export(update: Update, context: NavContext) -> None:
 async def weekly_digest_job(context: NavContext) -> None:
     services = context.services
     await produce_weekly_digests(
-        services.session_factory, now=datetime.now(UTC), settings=services.settings
+        services.session_factory,
+        now=datetime.now(UTC),
+        settings=services.settings,
+        snapshot_session_factory=services.snapshot_session_factory,
     )
 
 

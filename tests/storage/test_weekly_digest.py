@@ -3,14 +3,20 @@
 from __future__ import annotations
 
 import re
+import sqlite3
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
+import pytest
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+import bot.digest
 from bot.contacts import reminder_settings
 from bot.context import StaffMember
 from bot.digest import produce_weekly_digests
+from storage.db import create_engine, create_session_factory, create_snapshot_session_factory
+from storage.migrate import upgrade_engine_to_head
 from storage.models import OutboxMessage
 from storage.staff import create_or_reactivate_staff
 from tests.conftest import make_settings
@@ -37,12 +43,25 @@ async def _staff(factory: Factory, telegram_id: int, role: str, **fields: object
     return StaffMember.from_row(row)
 
 
+@pytest.fixture
+def snapshots(engine: AsyncEngine) -> Factory:
+    return create_snapshot_session_factory(engine)
+
+
+async def _produce(factory: Factory, snapshots: Factory, *, now: datetime) -> int:
+    return await produce_weekly_digests(
+        factory, snapshot_session_factory=snapshots, now=now, settings=SETTINGS
+    )
+
+
 async def _outbox(factory: Factory) -> list[OutboxMessage]:
     async with factory() as session:
         return list((await session.scalars(select(OutboxMessage).order_by(OutboxMessage.id))).all())
 
 
-async def test_digest_at_the_monday_window_start_once(session_factory: Factory) -> None:
+async def test_digest_at_the_monday_window_start_once(
+    session_factory: Factory, snapshots: Factory
+) -> None:
     nav = await _staff(session_factory, 1, "navigator")
     sup = await _staff(session_factory, 2, "supervisor")
     late = await _staff(session_factory, 3, "supervisor", working_hours="tue-fri 10:00-16:00")
@@ -55,10 +74,25 @@ async def test_digest_at_the_monday_window_start_once(session_factory: Factory) 
     )
 
     early = MONDAY_9_BST - timedelta(minutes=1)
-    assert await produce_weekly_digests(session_factory, now=early, settings=SETTINGS) == 0
+    assert (
+        await produce_weekly_digests(
+            session_factory, snapshot_session_factory=snapshots, now=early, settings=SETTINGS
+        )
+        == 0
+    )
     now = MONDAY_9_BST + timedelta(minutes=3)
-    assert await produce_weekly_digests(session_factory, now=now, settings=SETTINGS) == 1
-    assert await produce_weekly_digests(session_factory, now=now, settings=SETTINGS) == 0
+    assert (
+        await produce_weekly_digests(
+            session_factory, snapshot_session_factory=snapshots, now=now, settings=SETTINGS
+        )
+        == 1
+    )
+    assert (
+        await produce_weekly_digests(
+            session_factory, snapshot_session_factory=snapshots, now=now, settings=SETTINGS
+        )
+        == 0
+    )
 
     [digest] = await _outbox(session_factory)
     assert (digest.kind, digest.recipient_id) == ("notice", sup.id)
@@ -72,13 +106,28 @@ async def test_digest_at_the_monday_window_start_once(session_factory: Factory) 
 
     # The supervisor who starts on Tuesdays gets theirs then, once.
     tuesday = datetime(2026, 7, 14, 9, 0, tzinfo=UTC)  # 10:00 local
-    assert await produce_weekly_digests(session_factory, now=tuesday, settings=SETTINGS) == 1
-    assert await produce_weekly_digests(session_factory, now=tuesday, settings=SETTINGS) == 0
+    assert (
+        await produce_weekly_digests(
+            session_factory, snapshot_session_factory=snapshots, now=tuesday, settings=SETTINGS
+        )
+        == 1
+    )
+    assert (
+        await produce_weekly_digests(
+            session_factory, snapshot_session_factory=snapshots, now=tuesday, settings=SETTINGS
+        )
+        == 0
+    )
     keys = [row.dedupe_key for row in await _outbox(session_factory)]
     assert keys == [f"digest:{sup.id}:2026-W29", f"digest:{late.id}:2026-W29"]
     # Next week, a new digest for each.
     next_monday = MONDAY_9_BST + timedelta(days=7, minutes=5)
-    assert await produce_weekly_digests(session_factory, now=next_monday, settings=SETTINGS) == 1
+    assert (
+        await produce_weekly_digests(
+            session_factory, snapshot_session_factory=snapshots, now=next_monday, settings=SETTINGS
+        )
+        == 1
+    )
 
 
 async def test_the_digest_job_is_scheduled_at_start(sqlite_url: str) -> None:
@@ -89,7 +138,7 @@ async def test_the_digest_job_is_scheduled_at_start(sqlite_url: str) -> None:
 
 
 async def test_a_bengali_supervisor_gets_the_digest_in_bengali_with_bengali_digits(
-    session_factory: Factory,
+    session_factory: Factory, snapshots: Factory
 ) -> None:
     nav = await _staff(session_factory, 1, "navigator")
     sup = await _staff(session_factory, 2, "supervisor", ui_language="bn")
@@ -101,7 +150,12 @@ async def test_a_bengali_supervisor_gets_the_digest_in_bengali_with_bengali_digi
         follow_up_at=datetime(2026, 7, 6, 9, tzinfo=UTC),
     )
     now = MONDAY_9_BST + timedelta(minutes=3)
-    assert await produce_weekly_digests(session_factory, now=now, settings=SETTINGS) == 1
+    assert (
+        await produce_weekly_digests(
+            session_factory, snapshot_session_factory=snapshots, now=now, settings=SETTINGS
+        )
+        == 1
+    )
     [digest] = await _outbox(session_factory)
     assert digest.recipient_id == sup.id
     text = digest.payload["text"]
@@ -114,3 +168,44 @@ async def test_a_bengali_supervisor_gets_the_digest_in_bengali_with_bengali_digi
     # Latin digits only in data and typed arguments: codes, names, period labels.
     rest = re.sub(r"2026-W28|C00\d|Staff \d", "", text)
     assert not re.search(r"[0-9]", rest), rest
+
+
+async def test_rendering_the_digest_does_not_hold_the_sqlite_write_lock(
+    sqlite_url: str, tmp_path: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A digest's stats take a while on a big database; a navigator's log must not wait."""
+    engine = create_engine(sqlite_url)
+    await upgrade_engine_to_head(engine)
+    factory = create_session_factory(engine)
+    nav = await _staff(factory, 1, "navigator")
+    await _staff(factory, 2, "supervisor")
+    await CohortBuilder(factory, nav, reminder_settings(SETTINGS)).log(
+        "C001", datetime(2026, 7, 8, 10, tzinfo=UTC), (DRUG, ENG)
+    )
+    writer_got_the_lock: list[bool] = []
+    collect_stats = bot.digest.collect_stats
+
+    async def collect_stats_while_another_writer_tries(*args: Any, **kwargs: Any) -> Any:
+        other = sqlite3.connect(tmp_path / "navbot.db", timeout=0, isolation_level=None)
+        try:
+            other.execute("BEGIN IMMEDIATE")
+            other.execute("ROLLBACK")
+            writer_got_the_lock.append(True)
+        except sqlite3.OperationalError:  # "database is locked"
+            writer_got_the_lock.append(False)
+        finally:
+            other.close()
+        return await collect_stats(*args, **kwargs)
+
+    monkeypatch.setattr(bot.digest, "collect_stats", collect_stats_while_another_writer_tries)
+    try:
+        produced = await produce_weekly_digests(
+            factory,
+            snapshot_session_factory=create_snapshot_session_factory(engine),
+            now=MONDAY_9_BST + timedelta(minutes=3),
+            settings=SETTINGS,
+        )
+    finally:
+        await engine.dispose()
+    assert produced == 1
+    assert writer_got_the_lock == [True]

@@ -200,7 +200,15 @@ class FollowUp(Base):
             sqlite_where=text("next_reminder_at IS NOT NULL"),
             postgresql_where=text("next_reminder_at IS NOT NULL"),
         ),
-        Index("ix_followups_staff_status_due", "staff_id", "status", "due_at"),
+        # A navigator's follow-ups by status and due time; with completed_on_time, /stats
+        # counts those due in a period and done on time from the index alone.
+        Index(
+            "ix_followups_staff_status_due_on_time",
+            "staff_id",
+            "status",
+            "due_at",
+            "completed_on_time",
+        ),
         Index("ix_followups_client", "client_id"),
         # At most one open follow-up per client and navigator (PRODUCT §6).
         Index(

@@ -371,8 +371,8 @@ def engagement_statement(
     service:
 
     * cohort: clients with a made or attempted contact in ``[start, end)`` (team scope);
-    * ``eligible`` if any referred or engaged event; ``engaged_in`` if an engaged event in the
-      period; ``disengaged_in`` if a disengaged event in the period;
+    * ``eligible`` if any referred or engaged event; ``in_period`` 2 if an engaged event in the
+      period, else 1 if a disengaged event in the period (engaged_in / disengaged_in below);
     * ``engaged_at`` / ``other_at``: the latest instant before ``start`` of an engaged event /
       of any other event. The latest event before the period (latest ``occurred_at``, then
       the one recorded last, i.e. the highest id) is engaged exactly when ``engaged_at`` is
@@ -402,12 +402,13 @@ def engagement_statement(
             event.client_id,
             event.service,
             func.max(case((event.status.in_(ELIGIBLE_STATUSES), 1), else_=0)).label("eligible"),
-            func.max(case((and_(event.status == ENGAGED, in_period), 1), else_=0)).label(
-                "engaged_in"
-            ),
-            func.max(case((and_(event.status == DISENGAGED, in_period), 1), else_=0)).label(
-                "disengaged_in"
-            ),
+            # 2: an engaged event in the period; 1: a disengaged one and no engaged one. One
+            # aggregate instead of two: SQLite's time here goes into aggregate calls per event.
+            func.max(
+                case(
+                    (in_period, case((event.status == ENGAGED, 2), (event.status == DISENGAGED, 1)))
+                )
+            ).label("in_period"),
             func.max(case((and_(event.status == ENGAGED, before), event.occurred_at))).label(
                 "engaged_at"
             ),
@@ -434,8 +435,8 @@ def engagement_statement(
     )
     engaged = case(  # evaluated in order: the tie look-up runs only for a tie
         (per.c.eligible == 0, 0),
-        (per.c.engaged_in == 1, 1),
-        (per.c.disengaged_in == 1, 0),
+        (per.c.in_period == 2, 1),  # engaged in the period
+        (per.c.in_period == 1, 0),  # disengaged in it, and not engaged in it
         (per.c.engaged_at.is_(None), 0),
         (per.c.other_at.is_(None), 1),
         (per.c.engaged_at > per.c.other_at, 1),

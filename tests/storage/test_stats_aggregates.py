@@ -7,14 +7,15 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import insert, select, update
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.contacts import reminder_settings
 from bot.context import StaffMember
 from bot.domain import Outcome, Role, Service, ServiceStatus
 from bot.periods import Period, period_between
-from bot.reports import collect_overdue, collect_stats
+from bot.reports import collect_overdue, collect_stats, collect_stats_comparison
 from bot.stats import Rate
+from storage.db import create_session_factory, create_snapshot_session_factory
 from storage.models import Client, Contact, ServiceEvent
 from storage.staff import create_or_reactivate_staff
 from storage.stats import (
@@ -408,3 +409,31 @@ async def test_the_index_walk_breakdown_matches_a_group_by(session_factory: Fact
         every = await count_contacts(session, start=Q2_2026.start, end=Q2_2026.end, team=None)
     assert every.by_setting()[None] > 0
     assert "pl" not in every.by_language()
+
+
+async def test_a_comparison_reads_both_periods_with_the_figures_of_one_at_a_time(
+    engine: AsyncEngine,
+) -> None:
+    """/stats A vs B reads the two periods at once, each in a snapshot session of its own:
+    the figures are those of each period asked for alone."""
+    factory = create_session_factory(engine)
+    staff = await _member(factory, 1)
+    await CohortBuilder(factory, staff, SETTINGS).build()
+    snapshots = create_snapshot_session_factory(engine)
+    current, previous = await collect_stats_comparison(
+        snapshots, later=Q2_2026, earlier=Q1_2026, team="hospital", now=LATER, tz=TZ
+    )
+    alone, no_earlier = await collect_stats_comparison(
+        snapshots, later=Q2_2026, earlier=None, team="hospital", now=LATER, tz=TZ
+    )
+    assert no_earlier is None
+    async with snapshots() as session:
+        q2 = await collect_stats(session, period=Q2_2026, team="hospital", now=LATER, tz=TZ)
+        q1 = await collect_stats(session, period=Q1_2026, team="hospital", now=LATER, tz=TZ)
+    assert (current, previous) == (q2, q1)
+    assert alone == q2
+    assert previous is not None
+    assert (previous.unique_clients, previous.new_clients) == (Q1.unique, Q1.new)
+    assert (current.unique_clients, current.new_clients) == (Q2.unique, Q2.new)
+    assert current.engagement[Service.DRUG_TREATMENT] == Rate(*Q2.drug)
+    assert previous.engagement[Service.ETE] == Rate(*Q1.ete)

@@ -163,7 +163,7 @@ async def collect_stats(
     )
     today = start_of_today(now, tz)
     clients, engagement = await count_clients_and_engagement(
-        session, start=period.start, end=period.end, team=team
+        session, start=period.start, end=period.end, team=team, contacts=contacts.total
     )
     return StatsFigures(
         period=period,

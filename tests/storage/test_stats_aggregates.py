@@ -19,6 +19,7 @@ from storage.db import create_session_factory, create_snapshot_session_factory
 from storage.models import Client, Contact, ServiceEvent
 from storage.staff import create_or_reactivate_staff
 from storage.stats import (
+    ClientCounts,
     contact_breakdown_statement,
     count_clients,
     count_clients_and_engagement,
@@ -97,16 +98,28 @@ async def _check_counts(factory: Factory, period: Period, expected: Expected) ->
         if value
     }
     assert (clients.unique, clients.new) == (expected.unique, expected.new)
-    # The same figures from the one statement /stats uses.
-    async with factory() as session:
-        both, engagement = await count_clients_and_engagement(
-            session, start=period.start, end=period.end, team="hospital"
+    # The same figures from the one statement /stats uses, with either way of finding the
+    # period's clients (a pass over its contacts, or a probe per client).
+    for team in ("hospital", None):
+        assert await _clients_and_engagement(factory, period, team) == (
+            clients,
+            {DRUG.value: expected.drug, ETE.value: expected.ete},
         )
-    assert both == clients
-    assert {service: (c.engaged, c.eligible) for service, c in engagement.items()} == {
-        DRUG.value: expected.drug,
-        ETE.value: expected.ete,
-    }
+
+
+async def _clients_and_engagement(
+    factory: Factory, period: Period, team: str | None
+) -> tuple[ClientCounts, dict[str, tuple[int, int]]]:
+    """count_clients_and_engagement's figures, checked to be the same by both plans."""
+    results = []
+    for by_client in (False, True):
+        async with factory() as session:
+            clients, engagement = await count_clients_and_engagement(
+                session, start=period.start, end=period.end, team=team, by_client=by_client
+            )
+        results.append((clients, {s: (c.engaged, c.eligible) for s, c in engagement.items()}))
+    assert results[0] == results[1]
+    return results[0]
 
 
 async def test_an_empty_period_has_no_eligible_clients(session_factory: Factory) -> None:
@@ -184,11 +197,18 @@ async def test_a_client_who_moved_team_counts_for_each_team_that_saw_them(
             session, start=Q2_2026.start, end=Q2_2026.end, team="community"
         )
         assert (clients.unique, clients.new) == (1, 0)  # seen before, by another team
-        both, engagement = await count_clients_and_engagement(
-            session, start=Q2_2026.start, end=Q2_2026.end, team="community"
-        )
-        assert both == clients
-        assert {s: (c.engaged, c.eligible) for s, c in engagement.items()} == {DRUG.value: (1, 1)}
+    assert await _clients_and_engagement(session_factory, Q2_2026, "community") == (
+        clients,
+        {DRUG.value: (1, 1)},
+    )
+    assert await _clients_and_engagement(session_factory, Q1_2026, "community") == (
+        ClientCounts(unique=0, new=0),
+        {},
+    )
+    assert await _clients_and_engagement(session_factory, Q1_2026, "hospital") == (
+        ClientCounts(unique=1, new=1),
+        {DRUG.value: (1, 1)},
+    )
 
 
 async def test_reengaged_after_an_old_disengagement_still_counts(session_factory: Factory) -> None:
@@ -210,6 +230,9 @@ async def test_reengaged_after_an_old_disengagement_still_counts(session_factory
     await builder.log(code, datetime(2026, 8, 1, 10, tzinfo=UTC))
     q3 = period_between(date(2026, 7, 1), date(2026, 9, 30), TZ)
     assert await _engagement(session_factory, q3) == {DRUG.value: (0, 1)}
+    for period, expected in ((Q2_2026, (1, 1)), (q3, (0, 1))):
+        figures = await _clients_and_engagement(session_factory, period, "hospital")
+        assert figures == (ClientCounts(unique=1, new=0), {DRUG.value: expected})
 
 
 async def test_followups_overdue_alerts_navigators_and_buckets(session_factory: Factory) -> None:
@@ -290,6 +313,11 @@ async def test_declined_only_clients_are_not_in_the_cohort(
         "M101", datetime(2026, 2, 1, tzinfo=UTC), (DRUG, REF), outcome=Outcome.ATTEMPTED
     )
     assert await _engagement(session_factory, Q1_2026, team) == {DRUG.value: (0, 1)}
+    # Both are clients seen in the period, and both new.
+    assert await _clients_and_engagement(session_factory, Q1_2026, team) == (
+        ClientCounts(unique=2, new=2),
+        {DRUG.value: (0, 1)},
+    )
 
 
 async def test_the_latest_event_before_the_period_breaks_ties_by_the_one_recorded_last(
@@ -338,6 +366,8 @@ async def test_the_latest_event_before_the_period_breaks_ties_by_the_one_recorde
                 )
                 await session.flush()  # ids in recording order
     assert await _engagement(session_factory, Q1_2026) == {DRUG.value: (3, 6)}
+    figures = await _clients_and_engagement(session_factory, Q1_2026, "hospital")
+    assert figures == (ClientCounts(unique=6, new=6), {DRUG.value: (3, 6)})  # first seen in Q1
     for code, expected in (("X100", 0), ("X101", 1), ("X104", 1), ("X105", 0)):
         async with session_factory() as session:
             seen = await session.scalar(select(Client.id).where(Client.code == code))

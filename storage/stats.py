@@ -393,6 +393,8 @@ def _seen_by_client(start: datetime, end: datetime, team: str | None) -> CTE:
     kind = case(
         (contact_in_period(True), or_new(SEEN_IN_COHORT)), (contact_in_period(False), or_new(SEEN))
     )
+    # The ORDER BY makes SQLite read the table in rowid order rather than the smaller owner
+    # index in owner order (probes all over the index: twice the time); a test checks the plan.
     return select(Client.id.label("client_id"), kind.label("kind")).order_by(Client.id).cte("seen")
 
 

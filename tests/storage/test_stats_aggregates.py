@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import insert, select, update
+from sqlalchemy import insert, select, text, update
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.contacts import reminder_settings
@@ -29,6 +29,7 @@ from storage.stats import (
     count_followups_due,
     count_overdue_followups,
     count_safeguarding_alerts,
+    engagement_statement,
     grouped_breakdown_statement,
     list_navigator_figures,
     list_teams,
@@ -467,3 +468,25 @@ async def test_a_comparison_reads_both_periods_with_the_figures_of_one_at_a_time
     assert (current.unique_clients, current.new_clients) == (Q2.unique, Q2.new)
     assert current.engagement[Service.DRUG_TREATMENT] == Rate(*Q2.drug)
     assert previous.engagement[Service.ETE] == Rate(*Q1.ete)
+
+
+async def test_probing_per_client_reads_the_clients_in_id_order(
+    session_factory: Factory, database_url: str
+) -> None:
+    """The probe plan is only fast when the clients come in id order (the probes then move
+    forward through the contacts index). SQLite reads them from the table in rowid order
+    because of the ORDER BY; were it dropped (SQLite omits a subquery's ORDER BY in some
+    shapes, e.g. as one side of a join), the planner would read the smaller owner index
+    instead, in owner order, and the statement took twice as long on the bench data."""
+    if not database_url.startswith("sqlite"):
+        pytest.skip("a SQLite plan; PostgreSQL never probes per client")
+    statement = engagement_statement(
+        start=Q2_2026.start, end=Q2_2026.end, team="hospital", with_clients=True, by_client=True
+    )
+    async with session_factory() as session:
+        assert session.bind is not None
+        sql = statement.compile(
+            dialect=session.bind.dialect, compile_kwargs={"literal_binds": True}
+        )
+        plan = [row[3] for row in await session.execute(text(f"EXPLAIN QUERY PLAN {sql}"))]
+    assert "SCAN clients" in plan, plan

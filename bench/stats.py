@@ -6,10 +6,11 @@ SQL baseline of the same figures, on SQLite and PostgreSQL.
 
 What is timed (median of --repeat runs, warm cache):
 
-* ``month``: ``bot.reports.collect_stats`` for the current month and one team — every query
-  behind ``/stats month`` (the rendering is microseconds);
+* ``month``: ``bot.reports.collect_stats_comparison`` (what the /stats handler calls) for the
+  current month and one team — every query behind ``/stats month`` (the rendering is
+  microseconds);
 * ``quarter vs quarter``: the same for this quarter and the last (``/stats quarter vs
-  last-quarter``);
+  last-quarter``), the two read at once on two connections, as the handler does;
 * ``quarter vs quarter, all teams``: the same for every team, an admin's default scope;
 * the baseline: the same figures with hand-written SQL strings run on the same connection.
   The figures of both are compared, so the benchmark also checks the aggregates.
@@ -40,7 +41,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bench.common import OUT_DIR
 from bot.periods import Period, period_between, previous_period
-from bot.reports import collect_stats, start_of_today
+from bot.reports import collect_stats_comparison, start_of_today
 from storage.db import create_engine, create_session_factory, create_snapshot_session_factory
 from storage.migrate import upgrade_engine_to_head
 from storage.models import Client, Contact, FollowUp, SafeguardingAlert, ServiceEvent, Staff
@@ -405,16 +406,15 @@ async def main_async(args: argparse.Namespace) -> list[dict[str, Any]]:
             async with reports() as session:
 
                 async def ours(
-                    session: AsyncSession = session,
-                    periods: list[Period] = periods,
-                    team: str | None = team,
+                    periods: list[Period] = periods, team: str | None = team
                 ) -> list[Any]:
-                    return [
-                        summarise_figures(
-                            await collect_stats(session, period=p, team=team, now=NOW, tz=TZ)
-                        )
-                        for p in periods
-                    ]
+                    # What the /stats handler runs: the periods of a comparison at once, each
+                    # in a snapshot session of its own.
+                    later, earlier = periods[0], periods[1] if len(periods) > 1 else None
+                    figures = await collect_stats_comparison(
+                        reports, later=later, earlier=earlier, team=team, now=NOW, tz=TZ
+                    )
+                    return [summarise_figures(f) for f in figures if f is not None]
 
                 async def hand(
                     session: AsyncSession = session,

@@ -6,13 +6,14 @@ Handlers call these; they hold no SQL themselves.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime, time
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.access import normalise_team
 from bot.contacts import hours_of
@@ -162,7 +163,7 @@ async def collect_stats(
     )
     today = start_of_today(now, tz)
     clients, engagement = await count_clients_and_engagement(
-        session, start=period.start, end=period.end, team=team
+        session, start=period.start, end=period.end, team=team, contacts=contacts.total
     )
     return StatsFigures(
         period=period,
@@ -186,6 +187,38 @@ async def collect_stats(
             session, start=period.start, end=period.end, overdue_before=today, team=team
         ),
     )
+
+
+async def collect_stats_comparison(
+    session_factory: async_sessionmaker[AsyncSession],
+    *,
+    later: Period,
+    earlier: Period | None,
+    team: str | None,
+    now: datetime,
+    tz: ZoneInfo,
+) -> tuple[StatsFigures, StatsFigures | None]:
+    """The figures of ``later`` and, for a comparison, of ``earlier`` (see
+    :func:`chronological`), each read in a session of its own from ``session_factory`` (the
+    snapshot sessions reports read in).
+
+    The two periods are read at the same time, on two connections: their queries share
+    nothing, and each period's clients-and-engagement statement is most of a comparison's
+    time (on SQLite, one connection runs one statement at a time, on one core). Each period's
+    figures agree among themselves (one snapshot each); the two snapshots are taken at the
+    same moment, so they differ only by a write committed in between, as they would if the
+    periods had been asked for one after the other."""
+
+    async def figures(period: Period) -> StatsFigures:
+        async with session_factory() as session:
+            return await collect_stats(session, period=period, team=team, now=now, tz=tz)
+
+    if earlier is None:
+        return await figures(later), None
+    async with asyncio.TaskGroup() as group:  # one failing cancels the other
+        current = group.create_task(figures(later))
+        previous = group.create_task(figures(earlier))
+    return current.result(), previous.result()
 
 
 async def collect_overdue(

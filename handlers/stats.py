@@ -30,6 +30,7 @@ from bot.reports import (
     chronological,
     collect_overdue,
     collect_stats,
+    collect_stats_comparison,
     collect_weekly_series,
     decide_scope,
     parse_chart_args,
@@ -144,15 +145,14 @@ async def stats(update: Update, context: NavContext) -> None:
         return
     await message.chat.send_action(ChatAction.TYPING)
     later, earlier = chronological(request.query)
-    async with context.services.snapshot_session_factory() as session:
-        current = await collect_stats(
-            session, period=later, team=scope.team, now=now, tz=settings.tz
-        )
-        previous = None
-        if earlier is not None:
-            previous = await collect_stats(
-                session, period=earlier, team=scope.team, now=now, tz=settings.tz
-            )
+    current, previous = await collect_stats_comparison(
+        context.services.snapshot_session_factory,
+        later=later,
+        earlier=earlier,
+        team=scope.team,
+        now=now,
+        tz=settings.tz,
+    )
     label = later.label + (f" vs {earlier.label}" if earlier else "")
     await _audit(context, staff, AuditAction.STATS, "stats", label, scope.team, now)
     for chunk in split_message(render_stats(t, current, previous)):

@@ -203,8 +203,8 @@ async def list_followups_to_remind(
     # the staff index and scan a caseload) and FOR UPDATE locks only follow-up rows. The
     # client code and the last contact are index probes per chosen row: as plain joins,
     # PostgreSQL hashed whole clients and contacts tables at 100k (44 ms, against 7 ms at 1M
-    # where it probed). The last contact is found through ix_contacts_client_occurred,
-    # newest first. Staff (a small table) is joined.
+    # where it probed). The last contact is found through
+    # ix_contacts_client_occurred_team, newest first. Staff (a small table) is joined.
     connection = await session.connection()
     dialect = connection.dialect.name
     newest_contact = (

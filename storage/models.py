@@ -116,7 +116,17 @@ class Contact(Base):
         # "All teams" stats: a period's clients and outcomes from the index alone (with only
         # occurred_at, SQLite read every contact of the period from the table as well).
         Index("ix_contacts_occurred_client", "occurred_at", "client_id", "outcome"),
-        Index("ix_contacts_client_occurred", "client_id", "occurred_at"),
+        # A client's contacts by time (newest first: occurred_at, then id); with team and
+        # outcome, /stats on SQLite probes each client for "a made or attempted contact by
+        # this team in the period" from the index alone (storage.stats._seen_by_client).
+        Index(
+            "ix_contacts_client_occurred_team",
+            "client_id",
+            "occurred_at",
+            "id",
+            "team",
+            "outcome",
+        ),
         Index("ix_contacts_staff_occurred", "staff_id", "occurred_at"),
         # Navigator lines: one team member's contacts in a period as one index range.
         Index("ix_contacts_team_staff_occurred", "team", "staff_id", "occurred_at"),
@@ -200,7 +210,15 @@ class FollowUp(Base):
             sqlite_where=text("next_reminder_at IS NOT NULL"),
             postgresql_where=text("next_reminder_at IS NOT NULL"),
         ),
-        Index("ix_followups_staff_status_due", "staff_id", "status", "due_at"),
+        # A navigator's follow-ups by status and due time; with completed_on_time, /stats
+        # counts those due in a period and done on time from the index alone.
+        Index(
+            "ix_followups_staff_status_due_on_time",
+            "staff_id",
+            "status",
+            "due_at",
+            "completed_on_time",
+        ),
         Index("ix_followups_client", "client_id"),
         # At most one open follow-up per client and navigator (PRODUCT §6).
         Index(

@@ -289,6 +289,10 @@ def grouped_breakdown_statement(
     )
 
 
+def _dialect(session: AsyncSession) -> str:
+    return session.bind.dialect.name if session.bind is not None else "sqlite"
+
+
 async def count_contacts(
     session: AsyncSession, *, start: datetime, end: datetime, team: str | None
 ) -> ContactBreakdown:
@@ -296,9 +300,10 @@ async def count_contacts(
     # period's contacts in a hash table without sorting them, so the walk gains it nothing,
     # and the planner's cost estimate for the walk switches JIT compilation on, which alone
     # took about a second.
-    dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
     statement = (
-        grouped_breakdown_statement if dialect == "postgresql" else contact_breakdown_statement
+        grouped_breakdown_statement
+        if _dialect(session) == "postgresql"
+        else contact_breakdown_statement
     )
     rows = await session.execute(statement(start=start, end=end, team=team))
     return ContactBreakdown(
@@ -326,7 +331,9 @@ async def count_clients(
     return ClientCounts(unique=int(row[0]), new=int(row[1]))
 
 
-def _contact_before(client_id: ColumnElement[int], start: datetime) -> ColumnElement[bool]:
+def _contact_before(
+    client_id: ColumnElement[int] | InstrumentedAttribute[int], start: datetime
+) -> ColumnElement[bool]:
     """EXISTS a contact of this client (any team, any outcome) before ``start``."""
     earlier = aliased(Contact)
     return (
@@ -356,6 +363,41 @@ def _seen(start: datetime, end: datetime, team: str | None) -> CTE:
     )
 
 
+# The ``kind`` of a client in _seen_by_client: NULL if no contact in the period, else
+# SEEN_IN_COHORT (made or attempted) or SEEN (only declined), plus SEEN_NEW if no contact by
+# any team before the period.
+SEEN, SEEN_IN_COHORT, SEEN_NEW = 0, 1, 2
+
+
+def _seen_by_client(start: datetime, end: datetime, team: str | None) -> CTE:
+    """Every client once, in id order, with its ``kind`` (above): two or three probes per
+    client of ``ix_contacts_client_occurred_team`` (client_id, occurred_at, id, team,
+    outcome) instead of a pass over the period's contacts (see
+    :func:`count_clients_and_engagement`). Read in id order (the table's own order, no
+    sort), so the probes and the cohort's service events move forward through their
+    indexes; "no earlier contact" is probed right after the client's period probes, on the
+    index pages those just read (as a second pass over the seen clients it cost ~10% more)."""
+
+    def contact_in_period(cohort_only: bool) -> ColumnElement[bool]:
+        probe = aliased(Contact)
+        condition = [probe.client_id == Client.id, _in_period(probe.occurred_at, start, end)]
+        if team is not None:
+            condition.append(probe.team == team)
+        if cohort_only:
+            condition.append(probe.outcome.in_(COHORT_OUTCOMES))
+        return select(literal(1)).where(*condition).exists()
+
+    def or_new(seen: int) -> ColumnElement[int]:
+        return case((_contact_before(Client.id, start), seen), else_=seen + SEEN_NEW)
+
+    kind = case(
+        (contact_in_period(True), or_new(SEEN_IN_COHORT)), (contact_in_period(False), or_new(SEEN))
+    )
+    # The ORDER BY makes SQLite read the table in rowid order rather than the smaller owner
+    # index in owner order (probes all over the index: twice the time); a test checks the plan.
+    return select(Client.id.label("client_id"), kind.label("kind")).order_by(Client.id).cte("seen")
+
+
 def engagement_statement(
     *,
     start: datetime,
@@ -363,6 +405,7 @@ def engagement_statement(
     team: str | None,
     services: Sequence[str] | None = None,
     with_clients: bool = False,
+    by_client: bool = False,
 ) -> Select[tuple[str, int, int]] | CompoundSelect[Any]:
     """One row per service: (service, eligible, engaged) under PRODUCT §5, for every service
     at once (or only ``services``).
@@ -371,8 +414,8 @@ def engagement_statement(
     service:
 
     * cohort: clients with a made or attempted contact in ``[start, end)`` (team scope);
-    * ``eligible`` if any referred or engaged event; ``engaged_in`` if an engaged event in the
-      period; ``disengaged_in`` if a disengaged event in the period;
+    * ``eligible`` if any referred or engaged event; ``in_period`` 2 if an engaged event in the
+      period, else 1 if a disengaged event in the period (engaged_in / disengaged_in below);
     * ``engaged_at`` / ``other_at``: the latest instant before ``start`` of an engaged event /
       of any other event. The latest event before the period (latest ``occurred_at``, then
       the one recorded last, i.e. the highest id) is engaged exactly when ``engaged_at`` is
@@ -383,14 +426,19 @@ def engagement_statement(
 
     ``with_clients`` adds one row ``(NULL, unique, new)`` with the figures of
     :func:`count_clients`, from the same single pass over the period's contacts that finds
-    the cohort (instead of a second one).
+    the cohort (instead of a second one) — or, with ``by_client``, from probes per client
+    (:func:`_seen_by_client`) instead of that pass.
     """
-    seen = _seen(start, end, team) if with_clients else None
-    cohort = (
-        select(seen.c.client_id).where(seen.c.in_cohort == 1)
-        if seen is not None
-        else select(_cohort(start, end, team).subquery("cohort").c.client_id)
-    )
+    seen = None
+    if not with_clients:
+        cohort = select(_cohort(start, end, team).subquery("cohort").c.client_id)
+    elif by_client:
+        seen = _seen_by_client(start, end, team)
+        in_cohort = seen.c.kind.in_((SEEN_IN_COHORT, SEEN_IN_COHORT + SEEN_NEW))
+        cohort = select(seen.c.client_id).where(in_cohort)
+    else:
+        seen = _seen(start, end, team)
+        cohort = select(seen.c.client_id).where(seen.c.in_cohort == 1)
     event = ServiceEvent
     scope = [event.occurred_at < end, event.client_id.in_(cohort)]
     if services is not None:
@@ -402,12 +450,13 @@ def engagement_statement(
             event.client_id,
             event.service,
             func.max(case((event.status.in_(ELIGIBLE_STATUSES), 1), else_=0)).label("eligible"),
-            func.max(case((and_(event.status == ENGAGED, in_period), 1), else_=0)).label(
-                "engaged_in"
-            ),
-            func.max(case((and_(event.status == DISENGAGED, in_period), 1), else_=0)).label(
-                "disengaged_in"
-            ),
+            # 2: an engaged event in the period; 1: a disengaged one and no engaged one. One
+            # aggregate instead of two: SQLite's time here goes into aggregate calls per event.
+            func.max(
+                case(
+                    (in_period, case((event.status == ENGAGED, 2), (event.status == DISENGAGED, 1)))
+                )
+            ).label("in_period"),
             func.max(case((and_(event.status == ENGAGED, before), event.occurred_at))).label(
                 "engaged_at"
             ),
@@ -434,8 +483,8 @@ def engagement_statement(
     )
     engaged = case(  # evaluated in order: the tie look-up runs only for a tie
         (per.c.eligible == 0, 0),
-        (per.c.engaged_in == 1, 1),
-        (per.c.disengaged_in == 1, 0),
+        (per.c.in_period == 2, 1),  # engaged in the period
+        (per.c.in_period == 1, 0),  # disengaged in it, and not engaged in it
         (per.c.engaged_at.is_(None), 0),
         (per.c.other_at.is_(None), 1),
         (per.c.engaged_at > per.c.other_at, 1),
@@ -448,6 +497,10 @@ def engagement_statement(
     )
     if seen is None:
         return per_service
+    if by_client:  # one row per client, new already known
+        new_ones = func.sum(case((seen.c.kind >= SEEN_NEW, 1), else_=0))
+        clients_and_new = select(null(), func.count(seen.c.kind), func.coalesce(new_ones, 0))
+        return union_all(per_service, clients_and_new)
     clients = select(seen.c.client_id).group_by(seen.c.client_id).subquery("clients")
     new = func.coalesce(
         func.sum(case((~_contact_before(clients.c.client_id, start), 1), else_=0)), 0
@@ -473,12 +526,41 @@ async def count_engagement(
     }
 
 
+# On SQLite, probe every client (:func:`_seen_by_client`) rather than pass over the period's
+# contacts once the period holds at least this many contacts per client: bench/stats.py
+# (50,000 clients, team scope) measured the probes 8% slower for a month (1.35 contacts per
+# client), level at six weeks (2.0) and 7% / 17% faster for two months (2.4) / a quarter (3.5).
+CONTACTS_PER_CLIENT_TO_PROBE = 2
+
+
 async def count_clients_and_engagement(
-    session: AsyncSession, *, start: datetime, end: datetime, team: str | None
+    session: AsyncSession,
+    *,
+    start: datetime,
+    end: datetime,
+    team: str | None,
+    contacts: int | None = None,
+    by_client: bool | None = None,
 ) -> tuple[ClientCounts, dict[str, EngagementCount]]:
-    """:func:`count_clients` and :func:`count_engagement` (every service) in one statement."""
+    """:func:`count_clients` and :func:`count_engagement` (every service) in one statement.
+
+    ``contacts``, the number of contacts in the period (team scope) if the caller has it,
+    lets SQLite find the period's clients the cheaper way. Passing over the period's
+    contacts costs SQLite a B-tree insert per contact to keep each client once (it has no
+    hash aggregate); a probe per client costs two index look-ups per client, whether seen in
+    the period or not. So with many contacts per client (a quarter) the probes win, with few
+    (a week) the pass. PostgreSQL hashes the period's clients and keeps the pass. The figures
+    are the same either way: ``by_client`` forces one (the tests run both on both databases).
+    """
+    if by_client is None:
+        by_client = False
+        if contacts is not None and _dialect(session) == "sqlite":
+            clients_ever = await session.scalar(select(func.max(Client.id)))  # O(1): rowid
+            by_client = contacts >= CONTACTS_PER_CLIENT_TO_PROBE * (clients_ever or 0) > 0
     rows = await session.execute(
-        engagement_statement(start=start, end=end, team=team, with_clients=True)
+        engagement_statement(
+            start=start, end=end, team=team, with_clients=True, by_client=by_client
+        )
     )
     clients = ClientCounts(unique=0, new=0)
     engagement: dict[str, EngagementCount] = {}

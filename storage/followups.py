@@ -24,6 +24,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 from sqlalchemy.sql import FromClause
 from sqlalchemy.types import NullType
 
@@ -246,21 +247,23 @@ def _followups_to_remind_statement(dialect: str) -> Any:
         source = due.join(Staff, Staff.id == due.c.staff_id).outerjoin(last, true())
         last_columns: list[Any] = [last.c.id, last.c.occurred_at, last.c.setting, last.c.outcome]
     else:
-        # SQLite has no LATERAL: the newest contact's id as a correlated subquery, then its
-        # columns by primary key.
+        # SQLite has no LATERAL: the newest contact's id as a correlated subquery, then the
+        # contact joined by primary key (one probe; a subquery per column made three).
         due = chosen.add_columns(
             newest_contact.where(Contact.client_id == FollowUp.client_id)
             .correlate(FollowUp)
             .scalar_subquery()
             .label("last_contact_id")
         ).subquery("due")
-        source = due.join(Staff, Staff.id == due.c.staff_id)
+        last_contact = aliased(Contact, name="last")
+        source = due.join(Staff, Staff.id == due.c.staff_id).outerjoin(
+            last_contact, last_contact.id == due.c.last_contact_id
+        )
         last_columns = [
             due.c.last_contact_id,
-            *(
-                select(column).where(Contact.id == due.c.last_contact_id).scalar_subquery()
-                for column in (Contact.occurred_at, Contact.setting, Contact.outcome)
-            ),
+            last_contact.occurred_at,
+            last_contact.setting,
+            last_contact.outcome,
         ]
     code = select(Client.code).where(Client.id == due.c.client_id).scalar_subquery()
     services = _services_of(last_columns[0], dialect, outer=due)

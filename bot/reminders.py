@@ -132,6 +132,9 @@ async def produce_due_reminders(
     messages: list[OutboxRow] = []
     states: list[FollowUpReminderState] = []
     escalation, due_kind = ReminderKind.ESCALATION, ReminderKind.DUE
+    # OutboxRow(dedupe_key, kind, recipient_id, not_before, payload, followup_id) and
+    # FollowUpReminderState(id, due_nudge_sent, overdue_nudges_sent, escalated_at,
+    # next_reminder_at) are built positionally: 2,000 keyword calls cost ~1 ms per batch.
     for followup in batch:
         planner = planners.get(followup.working_hours)
         if planner is None:

@@ -42,6 +42,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 from functools import lru_cache
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from bot.working_hours import (
@@ -50,6 +51,7 @@ from bot.working_hours import (
     is_within,
     local_to_utc,
     require_aware,
+    window_end_on,
     window_start_on,
     working_days_after,
     working_days_between,
@@ -63,11 +65,15 @@ __all__ = [
     "ReminderKind",
     "ReminderPolicy",
     "SnoozeOption",
+    "SweepPlan",
+    "SweepPlanner",
+    "SweepReminder",
     "default_follow_up",
     "end_of_due_day",
     "is_overdue",
     "next_reminder_at",
     "next_working_day_start",
+    "plan_sweep",
     "preset_follow_up",
     "reminders_due",
     "snooze_until",
@@ -249,6 +255,151 @@ def next_reminder_at(
     if earliest >= not_before:
         return earliest
     return deliver_at(not_before, hours, tz)
+
+
+# --- the sweep's plans ------------------------------------------------------------------------
+
+
+class SweepReminder(NamedTuple):
+    """A reminder as the sweep records it: what to send, not when it was scheduled."""
+
+    kind: ReminderKind
+    days_overdue: int
+    sequence: int
+
+
+class SweepPlan(NamedTuple):
+    """What one sweep at ``now`` does to a follow-up: the reminders it sends and the state it
+    leaves behind (``escalates``: the follow-up escalates now)."""
+
+    reminders: tuple[SweepReminder, ...]
+    due_nudge_sent: bool
+    overdue_nudges_sent: int
+    escalates: bool
+    next_reminder_at: datetime | None
+
+
+def plan_sweep(
+    tl: FollowUpTimeline,
+    *,
+    now: datetime,
+    hours: WorkingHours,
+    tz: ZoneInfo,
+    policy: ReminderPolicy,
+) -> SweepPlan:
+    """:func:`reminders_due` at ``now``, and the timeline's state once they are sent:
+    ``next_reminder_at(updated, not_before=now)``, never ``now`` itself or earlier (a row must
+    not spin in the sweep)."""
+    reminders = reminders_due(tl, now=now, hours=hours, tz=tz, policy=policy)
+    due_nudge_sent = tl.due_nudge_sent
+    overdue_nudges_sent = tl.overdue_nudges_sent
+    escalates = False
+    for reminder in reminders:
+        if reminder.kind is ReminderKind.ESCALATION:
+            escalates = True
+            continue
+        if reminder.kind is ReminderKind.OVERDUE:
+            overdue_nudges_sent = reminder.sequence
+        due_nudge_sent = True
+    following = next_reminder_at(
+        FollowUpTimeline(
+            due_at=tl.due_at,
+            due_nudge_sent=due_nudge_sent,
+            overdue_nudges_sent=overdue_nudges_sent,
+            escalated=tl.escalated or escalates,
+        ),
+        hours=hours,
+        tz=tz,
+        policy=policy,
+        not_before=now,
+    )
+    if following is not None and following <= now:
+        # The policy guarantees a later instant; never let a row spin in the sweep.
+        following = now + timedelta(minutes=1)
+    return SweepPlan(
+        tuple(SweepReminder(r.kind, r.days_overdue, r.sequence) for r in reminders),
+        due_nudge_sent,
+        overdue_nudges_sent,
+        escalates,
+        following,
+    )
+
+
+class SweepPlanner:
+    """:func:`plan_sweep` for the many follow-ups of one navigator's hours in one sweep batch,
+    each plan computed once per class of follow-ups that must get the same one.
+
+    A plan depends on the due time only through the local due day (when the overdue nudges and
+    the escalation fall) and the DUE nudge's moment ``deliver_at(due_at)``; and on that moment
+    only if it is still pending afterwards, i.e. not before ``now`` (a moment already past is
+    sent now or, outside working hours, moves to ``deliver_at(now)`` whatever it was). So
+    follow-ups due at 08:10 and 08:40 (both delivered at the 09:00 window start) share a plan,
+    and a morning's 600 distinct due times before ``now`` share one. The due day's window and
+    the next working day's start are computed once per day, so finding a follow-up's class
+    costs one time zone conversion and a few comparisons, not the policy's calendar walk.
+    (``SweepPlan`` holds no ``Reminder.at``: that is the one thing that would differ.)
+    """
+
+    def __init__(
+        self, hours: WorkingHours, *, now: datetime, tz: ZoneInfo, policy: ReminderPolicy
+    ) -> None:
+        require_aware(now, "now")
+        self._hours = hours
+        self._now = now
+        self._tz = tz
+        self._policy = policy
+        # local day -> (window start, window end) or None on a day off, and the window start
+        # of the next working day
+        self._days: dict[date, tuple[tuple[datetime, datetime] | None, datetime]] = {}
+        self._classes: dict[datetime, tuple[date, datetime | None]] = {}
+        self._plans: dict[tuple[date, datetime | None, bool, int, bool], SweepPlan] = {}
+
+    def _day(self, day: date) -> tuple[tuple[datetime, datetime] | None, datetime]:
+        known = self._days.get(day)
+        if known is None:
+            hours, tz = self._hours, self._tz
+            start, end = window_start_on(day, hours, tz), window_end_on(day, hours, tz)
+            following = window_start_on(working_days_after(day, 1, hours), hours, tz)
+            assert following is not None  # working_days_after returns a working day
+            window = (start, end) if start is not None and end is not None else None
+            known = self._days[day] = (window, following)
+        return known
+
+    def _class_of(self, due_at: datetime) -> tuple[date, datetime | None]:
+        """The local due day and ``deliver_at(due_at)`` if that is not before ``now``."""
+        day = due_at.astimezone(self._tz).date()
+        window, following = self._day(day)
+        # deliver_at: inside the day's window, the due time itself; before it, its start;
+        # after it (or on a day off), the next working day's start.
+        if window is not None and due_at < window[1]:
+            moment = due_at if due_at >= window[0] else window[0]
+        else:
+            moment = following
+        return day, moment if moment >= self._now else None
+
+    def plan(
+        self,
+        due_at: datetime,
+        *,
+        due_nudge_sent: bool,
+        overdue_nudges_sent: int,
+        escalated: bool,
+    ) -> SweepPlan:
+        cls = self._classes.get(due_at)
+        if cls is None:
+            require_aware(due_at, "due_at")
+            cls = self._classes[due_at] = self._class_of(due_at)
+        day, moment = cls
+        if due_nudge_sent or overdue_nudges_sent > 0:
+            moment = None  # the DUE nudge is done: its moment plays no part
+        key = (day, moment, due_nudge_sent, overdue_nudges_sent, escalated)
+        found = self._plans.get(key)
+        if found is None:
+            tl = FollowUpTimeline(due_at, due_nudge_sent, overdue_nudges_sent, escalated)
+            found = self._plans[key] = plan_sweep(
+                tl, now=self._now, hours=self._hours, tz=self._tz, policy=self._policy
+            )
+        return found
 
 
 # --- snooze and follow-up presets --------------------------------------------------------

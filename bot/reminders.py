@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -32,11 +32,10 @@ from bot.contacts import ReminderSettings, hours_of
 from bot.domain import Role
 from bot.reminder_policy import (
     FollowUpTimeline,
-    Reminder,
     ReminderKind,
+    SweepPlanner,
     end_of_due_day,
     next_reminder_at,
-    reminders_due,
     working_days_overdue,
 )
 from bot.working_hours import WorkingHours, is_within, window_start_on
@@ -109,52 +108,6 @@ class _EscalationRecipients:
         return [s for s in self._admins if s.id != navigator_id]
 
 
-@dataclass(frozen=True, slots=True)
-class _Plan:
-    """What one sweep does to a follow-up in a given state: the reminders it sends and the
-    state it leaves behind."""
-
-    reminders: list[Reminder]
-    due_nudge_sent: bool
-    overdue_nudges_sent: int
-    escalates: bool
-    next_reminder_at: datetime | None
-
-
-def _plan(
-    timeline: FollowUpTimeline, *, hours: WorkingHours, settings: ReminderSettings, now: datetime
-) -> _Plan:
-    reminders = reminders_due(
-        timeline, now=now, hours=hours, tz=settings.tz, policy=settings.policy
-    )
-    due_nudge_sent = timeline.due_nudge_sent
-    overdue_nudges_sent = timeline.overdue_nudges_sent
-    escalates = False
-    for reminder in reminders:
-        if reminder.kind is ReminderKind.ESCALATION:
-            escalates = True
-            continue
-        if reminder.kind is ReminderKind.OVERDUE:
-            overdue_nudges_sent = reminder.sequence
-        due_nudge_sent = True
-    following = next_reminder_at(
-        FollowUpTimeline(
-            due_at=timeline.due_at,
-            due_nudge_sent=due_nudge_sent,
-            overdue_nudges_sent=overdue_nudges_sent,
-            escalated=timeline.escalated or escalates,
-        ),
-        hours=hours,
-        tz=settings.tz,
-        policy=settings.policy,
-        not_before=now,
-    )
-    if following is not None and following <= now:
-        # The policy guarantees a later instant; never let a row spin in the sweep.
-        following = now + timedelta(minutes=1)
-    return _Plan(reminders, due_nudge_sent, overdue_nudges_sent, escalates, following)
-
-
 async def produce_due_reminders(
     session: AsyncSession, *, now: datetime, settings: ReminderSettings, limit: int = SWEEP_BATCH
 ) -> int:
@@ -170,65 +123,63 @@ async def produce_due_reminders(
     batch = await list_followups_to_remind(session, now=now, limit=limit)
     if not batch:
         return 0
-    hours_by_text: dict[str | None, WorkingHours] = {}
-    # The policy is pure: follow-ups in the same state (due at the same moment, the same
-    # nudges sent, the same hours) get the same plan, and due times cluster (a date without
-    # a time means 09:00), so each distinct state is planned once per batch.
-    plans: dict[tuple[str | None, datetime, bool, int, bool], _Plan] = {}
-    iso: dict[datetime, str] = {}
+    # The policy is pure and a plan depends on few things (see SweepPlanner): the follow-ups
+    # of one navigator's hours share a planner, which plans each class of them once.
+    planners: dict[str | None, SweepPlanner] = {}
+    # Per distinct due time (due times cluster): its epoch for the keys and its ISO text.
+    due_texts: dict[datetime, tuple[int, str]] = {}
     recipients = _EscalationRecipients(session)
     messages: list[OutboxRow] = []
     states: list[FollowUpReminderState] = []
+    escalation, due_kind = ReminderKind.ESCALATION, ReminderKind.DUE
+    # OutboxRow(dedupe_key, kind, recipient_id, not_before, payload, followup_id) and
+    # FollowUpReminderState(id, due_nudge_sent, overdue_nudges_sent, escalated_at,
+    # next_reminder_at) are built positionally: 2,000 keyword calls cost ~1 ms per batch.
     for followup in batch:
-        escalated = followup.escalated_at is not None
-        state = (
-            followup.working_hours,
-            followup.due_at,
-            followup.due_nudge_sent,
-            followup.overdue_nudges_sent,
-            escalated,
-        )
-        plan = plans.get(state)
-        if plan is None:
-            hours = hours_by_text.get(followup.working_hours)
-            if hours is None:
-                hours = hours_by_text[followup.working_hours] = hours_of(
-                    followup.working_hours, settings.default_hours
-                )
-            timeline = FollowUpTimeline(
-                due_at=followup.due_at,
-                due_nudge_sent=followup.due_nudge_sent,
-                overdue_nudges_sent=followup.overdue_nudges_sent,
-                escalated=escalated,
+        planner = planners.get(followup.working_hours)
+        if planner is None:
+            planner = planners[followup.working_hours] = SweepPlanner(
+                hours_of(followup.working_hours, settings.default_hours),
+                now=now,
+                tz=settings.tz,
+                policy=settings.policy,
             )
-            plan = plans[state] = _plan(timeline, hours=hours, settings=settings, now=now)
-        due_key = epoch(followup.due_at)
-        due_at = iso.get(followup.due_at)
-        if due_at is None:
-            due_at = iso[followup.due_at] = followup.due_at.isoformat()
+        plan = planner.plan(
+            followup.due_at,
+            due_nudge_sent=followup.due_nudge_sent,
+            overdue_nudges_sent=followup.overdue_nudges_sent,
+            escalated=followup.escalated_at is not None,
+        )
+        texts = due_texts.get(followup.due_at)
+        if texts is None:
+            texts = due_texts[followup.due_at] = (
+                epoch(followup.due_at),
+                followup.due_at.isoformat(),
+            )
+        due_key, due_at = texts
         last: dict[str, Any] | None = None
         for reminder in plan.reminders:
-            if reminder.kind is ReminderKind.ESCALATION:
+            if reminder.kind is escalation:
                 for supervisor in await recipients.of(
                     team=followup.team, navigator_id=followup.staff_id
                 ):
                     messages.append(
                         OutboxRow(
-                            dedupe_key=f"escalation:{followup.id}:{supervisor.id}:{due_key}",
-                            kind="escalation",
-                            recipient_id=supervisor.id,
-                            not_before=now,
-                            followup_id=followup.id,
-                            payload={
+                            f"escalation:{followup.id}:{supervisor.id}:{due_key}",
+                            "escalation",
+                            supervisor.id,
+                            now,
+                            {
                                 "code": followup.code,
                                 "navigator_id": followup.staff_id,
                                 "days_overdue": reminder.days_overdue,
                                 "due_at": due_at,
                             },
+                            followup.id,
                         )
                     )
                 continue
-            if reminder.kind is ReminderKind.DUE:
+            if reminder.kind is due_kind:
                 key = f"due:{followup.id}:{due_key}"
             else:
                 key = f"overdue:{followup.id}:{reminder.sequence}:{due_key}"
@@ -241,26 +192,26 @@ async def produce_due_reminders(
                 }
             messages.append(
                 OutboxRow(
-                    dedupe_key=key,
-                    kind=reminder.kind.value,
-                    recipient_id=followup.staff_id,
-                    not_before=now,
-                    followup_id=followup.id,
-                    payload={
+                    key,
+                    reminder.kind.value,
+                    followup.staff_id,
+                    now,
+                    {
                         "code": followup.code,
                         "due_at": due_at,
                         "days_overdue": reminder.days_overdue,
                         "last": last,
                     },
+                    followup.id,
                 )
             )
         states.append(
             FollowUpReminderState(
-                id=followup.id,
-                due_nudge_sent=plan.due_nudge_sent,
-                overdue_nudges_sent=plan.overdue_nudges_sent,
-                escalated_at=now if plan.escalates else followup.escalated_at,
-                next_reminder_at=plan.next_reminder_at,
+                followup.id,
+                plan.due_nudge_sent,
+                plan.overdue_nudges_sent,
+                now if plan.escalates else followup.escalated_at,
+                plan.next_reminder_at,
             )
         )
     await create_outbox_messages(session, messages)

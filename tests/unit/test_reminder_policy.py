@@ -15,11 +15,13 @@ from bot.reminder_policy import (
     ReminderKind,
     ReminderPolicy,
     SnoozeOption,
+    SweepPlanner,
     default_follow_up,
     end_of_due_day,
     is_overdue,
     next_reminder_at,
     next_working_day_start,
+    plan_sweep,
     preset_follow_up,
     reminders_due,
     snooze_until,
@@ -409,6 +411,67 @@ def test_sweep_sends_each_reminder_once_inside_hours(
     if downtime == timedelta(0):
         assert sequences == list(range(1, policy.max_overdue_nudges + 1))
     assert all(is_within(r.at, hours, tz) for r in log)
+
+
+@settings(max_examples=300)
+@given(
+    st.datetimes(datetime(2025, 1, 1), datetime(2027, 12, 31), timezones=st.just(UTC)),  # noqa: DTZ001
+    st.lists(
+        st.tuples(
+            # due times on the half hour of a few days round `now`: many share a day and
+            # a class, so a plan shared too widely shows
+            st.integers(-5, 1),
+            st.integers(0, 47),
+            st.booleans(),
+            st.integers(0, 4),
+            st.booleans(),
+        ),
+        min_size=1,
+        max_size=60,
+    ),
+    st.sampled_from(HOURS),
+    st.sampled_from(ZONES),
+    policies,
+)
+def test_sweep_planner_plans_every_follow_up_as_plan_sweep_would(
+    now: datetime,
+    followups: list[tuple[int, int, bool, int, bool]],
+    hours: WorkingHours,
+    tz: ZoneInfo,
+    policy: ReminderPolicy,
+) -> None:
+    """One planner for a batch, plans shared between follow-ups of one class: each
+    follow-up still gets exactly the plan of its own timeline."""
+    planner = SweepPlanner(hours, now=now, tz=tz, policy=policy)
+    midnight = now.replace(hour=0, minute=0, second=0, microsecond=0)
+    for days, slot, due_sent, overdue_sent, escalated in followups * 2:  # 2nd pass: cached
+        due_at = midnight + timedelta(days=days, minutes=30 * slot)
+        tl = FollowUpTimeline(due_at, due_sent, overdue_sent, escalated)
+        expected = plan_sweep(tl, now=now, hours=hours, tz=tz, policy=policy)
+        got = planner.plan(
+            due_at, due_nudge_sent=due_sent, overdue_nudges_sent=overdue_sent, escalated=escalated
+        )
+        assert got == expected
+
+
+@pytest.mark.parametrize(
+    ("due_at", "now"),
+    [
+        # the morning of spring forward and of fall back in London, due before and after now
+        (utc(2026, 3, 29, 0, 30), utc(2026, 3, 29, 8, 5)),
+        (utc(2026, 3, 29, 8, 30), utc(2026, 3, 29, 8, 5)),
+        (utc(2026, 10, 25, 1, 30), utc(2026, 10, 25, 9, 5)),
+        (utc(2026, 10, 23, 17, 30), utc(2026, 10, 26, 9, 0)),
+    ],
+)
+def test_sweep_planner_on_dst_days(due_at: datetime, now: datetime) -> None:
+    for hours in (DEFAULT, ALL_WEEK, WorkingHours.parse("mon-sun 01:30-03:00")):
+        planner = SweepPlanner(hours, now=now, tz=LONDON, policy=POLICY)
+        for minutes in range(0, 180, 7):
+            at = due_at + timedelta(minutes=minutes)
+            expected = plan_sweep(fresh(at), now=now, hours=hours, tz=LONDON, policy=POLICY)
+            got = planner.plan(at, due_nudge_sent=False, overdue_nudges_sent=0, escalated=False)
+            assert got == expected
 
 
 # --- snooze and presets ------------------------------------------------------------------------

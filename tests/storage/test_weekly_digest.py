@@ -74,25 +74,10 @@ async def test_digest_at_the_monday_window_start_once(
     )
 
     early = MONDAY_9_BST - timedelta(minutes=1)
-    assert (
-        await produce_weekly_digests(
-            session_factory, snapshot_session_factory=snapshots, now=early, settings=SETTINGS
-        )
-        == 0
-    )
+    assert await _produce(session_factory, snapshots, now=early) == 0
     now = MONDAY_9_BST + timedelta(minutes=3)
-    assert (
-        await produce_weekly_digests(
-            session_factory, snapshot_session_factory=snapshots, now=now, settings=SETTINGS
-        )
-        == 1
-    )
-    assert (
-        await produce_weekly_digests(
-            session_factory, snapshot_session_factory=snapshots, now=now, settings=SETTINGS
-        )
-        == 0
-    )
+    assert await _produce(session_factory, snapshots, now=now) == 1
+    assert await _produce(session_factory, snapshots, now=now) == 0
 
     [digest] = await _outbox(session_factory)
     assert (digest.kind, digest.recipient_id) == ("notice", sup.id)
@@ -106,28 +91,13 @@ async def test_digest_at_the_monday_window_start_once(
 
     # The supervisor who starts on Tuesdays gets theirs then, once.
     tuesday = datetime(2026, 7, 14, 9, 0, tzinfo=UTC)  # 10:00 local
-    assert (
-        await produce_weekly_digests(
-            session_factory, snapshot_session_factory=snapshots, now=tuesday, settings=SETTINGS
-        )
-        == 1
-    )
-    assert (
-        await produce_weekly_digests(
-            session_factory, snapshot_session_factory=snapshots, now=tuesday, settings=SETTINGS
-        )
-        == 0
-    )
+    assert await _produce(session_factory, snapshots, now=tuesday) == 1
+    assert await _produce(session_factory, snapshots, now=tuesday) == 0
     keys = [row.dedupe_key for row in await _outbox(session_factory)]
     assert keys == [f"digest:{sup.id}:2026-W29", f"digest:{late.id}:2026-W29"]
     # Next week, a new digest for each.
     next_monday = MONDAY_9_BST + timedelta(days=7, minutes=5)
-    assert (
-        await produce_weekly_digests(
-            session_factory, snapshot_session_factory=snapshots, now=next_monday, settings=SETTINGS
-        )
-        == 1
-    )
+    assert await _produce(session_factory, snapshots, now=next_monday) == 1
 
 
 async def test_the_digest_job_is_scheduled_at_start(sqlite_url: str) -> None:
@@ -150,12 +120,7 @@ async def test_a_bengali_supervisor_gets_the_digest_in_bengali_with_bengali_digi
         follow_up_at=datetime(2026, 7, 6, 9, tzinfo=UTC),
     )
     now = MONDAY_9_BST + timedelta(minutes=3)
-    assert (
-        await produce_weekly_digests(
-            session_factory, snapshot_session_factory=snapshots, now=now, settings=SETTINGS
-        )
-        == 1
-    )
+    assert await _produce(session_factory, snapshots, now=now) == 1
     [digest] = await _outbox(session_factory)
     assert digest.recipient_id == sup.id
     text = digest.payload["text"]

@@ -90,7 +90,7 @@ async def produce_weekly_digests(
     transaction would hold the write lock for the whole of the stats and stop every
     navigator's log meanwhile. Only the outbox row is written, and its dedupe key keeps it
     to one per supervisor and week even when two runs render the same digest at once."""
-    async with session_factory() as session:
+    async with snapshot_session_factory() as session:  # a read: no write lock for it
         supervisors = await list_staff(session, roles=[Role.SUPERVISOR.value], active_only=True)
     produced = 0
     for staff in supervisors:

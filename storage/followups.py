@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from datetime import datetime
+from functools import partial
 from typing import Any, NamedTuple
 from typing import cast as typing_cast
 
@@ -29,7 +30,7 @@ from sqlalchemy.sql import FromClause
 from sqlalchemy.types import NullType
 
 from storage.models import Client, Contact, FollowUp, ServiceEvent, Staff
-from storage.types import UTCDateTime, time_as_json
+from storage.types import UTCDateTime, memoised, time_as_json
 
 
 async def list_open_followups_of_client(
@@ -317,31 +318,14 @@ async def list_followups_to_remind(
     # a json.loads per row cost more than the statement itself on SQLite: ~10 ms of ~19 for
     # 1,000 rows). Each distinct timestamp and service list is converted once instead.
     rows = await connection.execute(statement, {"now": now, "limit": limit})
-    times: dict[Any, datetime | None] = {None: None}
-    services_of: dict[Any, list[list[str]]] = {None: []}
-    process = _RESULT_UTC.process_result_value
-
-    def utc(value: Any) -> datetime | None:
-        try:
-            return times[value]
-        except KeyError:
-            converted = times[value] = process(value, dialect)
-            return converted
-
-    def pairs(value: Any) -> list[list[str]]:
-        try:
-            return services_of[value]
-        except KeyError:
-            parsed: list[list[str]] = json.loads(value)
-            services_of[value] = parsed
-            return parsed
-
+    utc = memoised(partial(_RESULT_UTC.process_result_value, dialect=dialect))
+    pairs = memoised(json.loads)
     return [
         FollowUpToRemind(
             row[0],
             row[1],
             row[2],
-            utc(row[3]),  # type: ignore[arg-type]  # due_at is NOT NULL
+            utc(row[3]),
             row[4],
             row[5],
             utc(row[6]),
@@ -352,7 +336,7 @@ async def list_followups_to_remind(
             utc(row[11]),
             row[12],
             row[13],
-            pairs(row[14]),
+            pairs(row[14]) or [],
         )
         for row in rows.tuples()
     ]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import date, datetime
 
 from sqlalchemy import bindparam, func, or_, select, update
@@ -48,18 +48,9 @@ _AWAITING_CARD_ANSWER = (
     )
     .exists()
 )
+# The columns are StaffForUpdate's fields, in their order: the row unpacks into it.
 _STAFF_FOR_UPDATE = select(
-    Staff.id,
-    Staff.telegram_id,
-    Staff.role,
-    Staff.team,
-    Staff.display_name,
-    Staff.ui_language,
-    Staff.telegram_language,
-    Staff.working_hours,
-    Staff.confirm_cards,
-    Staff.last_language,
-    Staff.active,
+    *(getattr(Staff, field.name) for field in fields(StaffForUpdate)),
     _AWAITING_CARD_ANSWER,
 ).where(Staff.telegram_id == bindparam("telegram_id"))
 

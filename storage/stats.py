@@ -221,10 +221,10 @@ def contact_breakdown_statement(
         ).where(settings.c.s.is_not(None))
     )
 
-    def languages(with_setting: bool) -> CTE:
-        def same_setting(s: ColumnElement[Any]) -> ColumnElement[bool]:
-            return c.setting == s if with_setting else c.setting.is_(None)
+    def same_setting(s: ColumnElement[Any], with_setting: bool) -> ColumnElement[bool]:
+        return c.setting == s if with_setting else c.setting.is_(None)
 
+    def languages(with_setting: bool) -> CTE:
         seed = select(
             settings.c.t,
             settings.c.o,
@@ -233,7 +233,7 @@ def contact_breakdown_statement(
                 c.language,
                 c.team == settings.c.t,
                 c.outcome == settings.c.o,
-                same_setting(settings.c.s),
+                same_setting(settings.c.s, with_setting),
             ).label("l"),
         ).where(settings.c.s.is_not(None) if with_setting else settings.c.s.is_(None))
         found = seed.cte("languages" if with_setting else "languages_no_setting", recursive=True)
@@ -246,7 +246,7 @@ def contact_breakdown_statement(
                     c.language,
                     c.team == found.c.t,
                     c.outcome == found.c.o,
-                    same_setting(found.c.s),
+                    same_setting(found.c.s, with_setting),
                     c.language > found.c.l,
                 ),
             ).where(found.c.l.is_not(None))
@@ -259,7 +259,7 @@ def contact_breakdown_statement(
             .where(
                 c.team == found.c.t,
                 c.outcome == found.c.o,
-                c.setting == found.c.s if with_setting else c.setting.is_(None),
+                same_setting(found.c.s, with_setting),
                 c.language == found.c.l,
                 _in_period(c.occurred_at, start, end),
             )

@@ -44,7 +44,15 @@ from bot.periods import Period, period_between, previous_period
 from bot.reports import collect_stats_comparison, start_of_today
 from storage.db import create_engine, create_session_factory, create_snapshot_session_factory
 from storage.migrate import upgrade_engine_to_head
-from storage.models import Client, Contact, FollowUp, SafeguardingAlert, ServiceEvent, Staff
+from storage.models import (
+    Client,
+    Contact,
+    FollowUp,
+    FollowUpReminder,
+    SafeguardingAlert,
+    ServiceEvent,
+    Staff,
+)
 
 TZ = ZoneInfo("Europe/London")
 NOW = datetime(2026, 6, 17, 11, 0, tzinfo=UTC)
@@ -171,8 +179,6 @@ async def populate(session_factory: Any, *, contacts: int, clients: int, seed: i
                     "created_at": due - timedelta(days=7),
                     "completed_at": due - timedelta(hours=rng.randrange(-48, 24)) if done else None,
                     "completed_on_time": (rng.random() < 0.7) if done else None,
-                    "due_nudge_sent": False,
-                    "overdue_nudges_sent": 0,
                 }
             )
             if rng.random() < 0.05:
@@ -189,6 +195,18 @@ async def populate(session_factory: Any, *, contacts: int, clients: int, seed: i
                 )
         async with session_factory.begin() as session:
             await session.execute(insert(FollowUp), rows)
+            await session.execute(
+                insert(FollowUpReminder),
+                [
+                    {
+                        "followup_id": row["id"],
+                        "due_nudge_sent": False,
+                        "overdue_nudges_sent": 0,
+                        "nudge_attempts": 0,
+                    }
+                    for row in rows
+                ],
+            )
             if alerts:
                 await session.execute(insert(SafeguardingAlert), alerts)
 

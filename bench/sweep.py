@@ -2,19 +2,20 @@
 
     python -m bench.sweep sweep [--sizes 10000,100000,1000000] [--due 1000] [--postgres URL]
         [--repeat 7] [--backends sqlite,postgresql] [--explain] [--due-times spread|one]
-    python -m bench.sweep delivery [--messages 3000] [--rate 30]
+    python -m bench.sweep delivery [--messages 3000] [--rate 30] [--source nudges|outbox]
 
 Sweep: N stored open follow-ups, `due` of them with `next_reminder_at` in the past; every
-client has a logged contact (the due ones an older one too, and a service event), so the
-last-contact lookups do real work. The due rows have 590 different due times that morning
-(`--due-times one`: a single one, as in the tables before 2026-11-28). Measures (a) the
-due-selection query (`list_followups_to_remind`, the only part that could grow with what is
-stored) and (b) a whole `produce_due_reminders` batch over the due rows, each inside a
-transaction that is rolled back so every repetition sees the same data. Median of
-`--repeat` (default 7).
+client has a logged contact (the due ones an older one too, and a service event). The due
+rows have 590 different due times that morning (`--due-times one`: a single one, as in the
+tables before 2026-11-28). Measures (a) the due-selection query (`list_followups_to_remind`,
+the only part that could grow with what is stored) and (b) a whole `produce_due_reminders`
+batch over the due rows, each inside a transaction that is rolled back so every repetition
+sees the same data. Median of `--repeat` (default 7). (Since migration 0011 a nudge's last
+contact is read when it is sent, so it is part of delivery, not of the sweep.)
 
-Delivery: `messages` notices to 300 staff, the fake Bot API answering 429 beyond `rate` per
-second, the bot's limiters at `rate`. Reports achieved rate, 429s and duplicates.
+Delivery: `messages` due follow-ups over 300 staff, swept at NOW so each owes one nudge
+(`--source outbox`: as many outbox notices instead), the fake Bot API answering 429 beyond
+`rate` per second, the bot's limiters at `rate`. Reports achieved rate, 429s and duplicates.
 """
 
 from __future__ import annotations
@@ -39,7 +40,15 @@ from bot.reminders import produce_due_reminders
 from storage.db import create_engine, create_session_factory
 from storage.followups import list_followups_to_remind
 from storage.migrate import migrate
-from storage.models import Client, Contact, FollowUp, OutboxMessage, ServiceEvent, Staff
+from storage.models import (
+    Client,
+    Contact,
+    FollowUp,
+    FollowUpReminder,
+    OutboxMessage,
+    ServiceEvent,
+    Staff,
+)
 from tests.conftest import make_settings
 
 NOW = datetime(2026, 3, 25, 10, tzinfo=UTC)  # a Wednesday, inside default hours
@@ -160,8 +169,18 @@ async def _fill(url: str, stored: int, due: int, due_times: str = "spread") -> N
                             "status": "open",
                             "created_at": NOW,
                             "created_by_contact_id": i,
+                        }
+                        for i in ids
+                    ],
+                )
+                await connection.execute(
+                    insert(FollowUpReminder),
+                    [
+                        {
+                            "followup_id": i,
                             "due_nudge_sent": False,
                             "overdue_nudges_sent": 0,
+                            "nudge_attempts": 0,
                             "next_reminder_at": _due_at(i, due_times)
                             if i <= due
                             else NOW + timedelta(days=1 + i % 300),
@@ -296,7 +315,83 @@ def bench_sweep(
             )
 
 
-async def _delivery(messages: int, rate: float) -> None:
+async def _seed_due_nudges(url: str, messages: int) -> None:
+    """`messages` clients, each with a contact and an open follow-up due an hour before NOW,
+    spread over the 300 staff, and the sweep run over them at NOW: each owes one due nudge."""
+    engine = create_engine(url)
+    try:
+        async with engine.begin() as connection:
+            await connection.execute(
+                insert(Client),
+                [
+                    {
+                        "id": i,
+                        "code": f"C{i}",
+                        "team": "hospital",
+                        "owner_id": 1 + i % 300,
+                        "status": "open",
+                        "created_at": NOW,
+                    }
+                    for i in range(1, messages + 1)
+                ],
+            )
+            await connection.execute(
+                insert(Contact),
+                [
+                    {
+                        "id": i,
+                        "client_id": i,
+                        "staff_id": 1 + i % 300,
+                        "team": "hospital",
+                        "occurred_at": NOW - timedelta(days=1),
+                        "logged_at": NOW,
+                        "setting": "hospital",
+                        "outcome": "made",
+                        "language": "en",
+                        "note": "",
+                        "source": "text",
+                    }
+                    for i in range(1, messages + 1)
+                ],
+            )
+            await connection.execute(
+                insert(FollowUp),
+                [
+                    {
+                        "id": i,
+                        "client_id": i,
+                        "staff_id": 1 + i % 300,
+                        "due_at": NOW - timedelta(hours=1),
+                        "status": "open",
+                        "created_at": NOW,
+                    }
+                    for i in range(1, messages + 1)
+                ],
+            )
+            await connection.execute(
+                insert(FollowUpReminder),
+                [
+                    {
+                        "followup_id": i,
+                        "due_nudge_sent": False,
+                        "overdue_nudges_sent": 0,
+                        "nudge_attempts": 0,
+                        "next_reminder_at": NOW - timedelta(hours=1),
+                    }
+                    for i in range(1, messages + 1)
+                ],
+            )
+        factory = create_session_factory(engine)
+        settings = reminder_settings(make_settings(url))
+        while True:
+            async with factory.begin() as session:
+                if await produce_due_reminders(session, now=NOW, settings=settings) == 0:
+                    break
+    finally:
+        await engine.dispose()
+
+
+async def _delivery(messages: int, rate: float, source: str) -> None:
     from bot.app import build_application, start_services, stop_services
     from bot.sender import Sender
     from tests.fakebotapi import FakeBotApi
@@ -332,23 +427,26 @@ async def _delivery(messages: int, rate: float) -> None:
                     for i in range(1, 301)
                 ],
             )
-            await connection.execute(
-                insert(OutboxMessage),
-                [
-                    {
-                        "dedupe_key": f"bench:{i}",
-                        "kind": "notice",
-                        "recipient_id": 1 + i % 300,
-                        "payload": {"text": f"bench message {i}"},
-                        "not_before": NOW,
-                        "status": "pending",
-                        "attempts": 0,
-                        "created_at": NOW,
-                    }
-                    for i in range(messages)
-                ],
-            )
+            if source == "outbox":
+                await connection.execute(
+                    insert(OutboxMessage),
+                    [
+                        {
+                            "dedupe_key": f"bench:{i}",
+                            "kind": "notice",
+                            "recipient_id": 1 + i % 300,
+                            "payload": {"text": f"bench message {i}"},
+                            "not_before": NOW,
+                            "status": "pending",
+                            "attempts": 0,
+                            "created_at": NOW,
+                        }
+                        for i in range(messages)
+                    ],
+                )
         await engine.dispose()
+        if source == "nudges":
+            await _seed_due_nudges(url, messages)
         app = build_application(settings)
         await app.initialize()
         await start_services(app)
@@ -367,12 +465,12 @@ async def _delivery(messages: int, rate: float) -> None:
         texts = [c.text for c in api.sent("sendMessage")]
         duplicates = sum(n - 1 for n in Counter(texts).values() if n > 1)
         print(
-            "| messages | limit L (/s) | sent | seconds | achieved (/s) | achieved / L "
+            "| messages | source | limit L (/s) | sent | seconds | achieved (/s) | achieved / L "
             "| 429s | duplicates |"
         )
-        print("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+        print("| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
         print(
-            f"| {messages:,} | {rate:g} | {report.sent:,} | {elapsed:.1f} | "
+            f"| {messages:,} | {source} | {rate:g} | {report.sent:,} | {elapsed:.1f} | "
             f"{report.sent / elapsed:.1f} | {report.sent / elapsed / rate:.2f} | "
             f"{api.stats['rate_limited']} | {duplicates} |"
         )
@@ -398,6 +496,12 @@ def main() -> None:
     delivery = sub.add_parser("delivery")
     delivery.add_argument("--messages", type=int, default=3000)
     delivery.add_argument("--rate", type=float, default=30.0)
+    delivery.add_argument(
+        "--source",
+        choices=("nudges", "outbox"),
+        default="nudges",
+        help="due follow-up nudges produced by the sweep (default), or outbox notices",
+    )
     args = parser.parse_args()
     if args.what == "sweep":
         postgres = args.postgres if "postgresql" in args.backends.split(",") else None
@@ -412,7 +516,7 @@ def main() -> None:
             args.due_times,
         )
     else:
-        asyncio.run(_delivery(args.messages, args.rate))
+        asyncio.run(_delivery(args.messages, args.rate, args.source))
 
 
 if __name__ == "__main__":

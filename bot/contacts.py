@@ -33,6 +33,7 @@ from storage.clients import (
 from storage.followups import (
     create_followup,
     delete_followups_created_by,
+    forget_owed_nudge,
     list_followups_completed_by,
     list_open_followups_of_client,
     mark_followup_cancelled,
@@ -111,12 +112,14 @@ def reset_followup_timing(
 ) -> None:
     """A new due time (snooze, reschedule, reopened by undo) starts a fresh reminder timeline."""
     followup.due_at = due_at
-    followup.due_nudge_sent = False
-    followup.overdue_nudges_sent = 0
-    followup.escalated_at = None
     followup.escalation_acknowledged_at = None
     followup.escalation_acknowledged_by_id = None
-    followup.next_reminder_at = initial_reminder_at(due_at, hours=hours, settings=settings, now=now)
+    reminder = followup.reminder
+    reminder.due_nudge_sent = False
+    reminder.overdue_nudges_sent = 0
+    reminder.escalated_at = None
+    reminder.next_reminder_at = initial_reminder_at(due_at, hours=hours, settings=settings, now=now)
+    forget_owed_nudge(followup)  # it was about the old due time
 
 
 async def save_contact(

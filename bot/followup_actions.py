@@ -29,7 +29,7 @@ from bot.reminders import recompute_next_reminder
 from storage.alerts import get_alert, mark_alert_acknowledged
 from storage.audit import create_audit_entry
 from storage.clients import get_client
-from storage.followups import get_followup, list_open_followups_of_client
+from storage.followups import forget_owed_nudge, get_followup, list_open_followups_of_client
 from storage.models import Client, FollowUp, Staff
 from storage.outbox import create_outbox_message
 from storage.staff import get_staff, list_staff
@@ -306,6 +306,7 @@ async def reassign(
         followup.escalation_acknowledged_by_id = actor.id
     hours = hours_of(new_owner.working_hours, settings.default_hours)
     recompute_next_reminder(followup, hours=hours, settings=settings, now=now)
+    forget_owed_nudge(followup)  # it was the old owner's; the new owner gets the notice below
     await create_audit_entry(
         session,
         action=AuditAction.REASSIGN,

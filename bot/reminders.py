@@ -1,12 +1,16 @@
-"""The reminder sweep's domain half: turn what the database says is due into outbox rows.
+"""The reminder sweep's domain half: turn what the database says is due into messages owed.
 
 Nothing here talks to Telegram. Every function takes the caller's session and never commits;
-the scheduler runs each one in its own short transaction. Producing is idempotent: every row
-has a deterministic dedupe key, so a sweep that runs twice (or in two processes at once)
-cannot owe the same message twice, and the follow-up's own state (`due_nudge_sent`,
-`overdue_nudges_sent`, `escalated_at`, `next_reminder_at`) moves on in the same transaction.
+the scheduler runs each one in its own short transaction. Producing is idempotent. A
+navigator's nudge is recorded on its follow-up's reminder row (the `nudge_*` columns of
+`followup_reminders`), in the same UPDATE
+that moves the follow-up's reminder state (`due_nudge_sent`, `overdue_nudges_sent`,
+`escalated_at`, `next_reminder_at`) on, and the sweep holds the row locked while it plans, so
+a sweep that runs twice (or in two processes at once) cannot owe the same nudge twice. Every
+other message is an outbox row with a deterministic dedupe key.
 
-Dedupe keys (part of the database format):
+Dedupe keys (part of the database format; ``due:`` and ``overdue:`` keys are those of nudges
+produced before migration 0011, when nudges were outbox rows):
 
 * ``due:{followup}:{due epoch}``
 * ``overdue:{followup}:{k}:{due epoch}``
@@ -67,18 +71,19 @@ def epoch(at: datetime) -> int:
 
 
 def timeline_of(followup: FollowUp) -> FollowUpTimeline:
+    reminder = followup.reminder
     return FollowUpTimeline(
         due_at=followup.due_at,
-        due_nudge_sent=followup.due_nudge_sent,
-        overdue_nudges_sent=followup.overdue_nudges_sent,
-        escalated=followup.escalated_at is not None,
+        due_nudge_sent=reminder.due_nudge_sent,
+        overdue_nudges_sent=reminder.overdue_nudges_sent,
+        escalated=reminder.escalated_at is not None,
     )
 
 
 def recompute_next_reminder(
     followup: FollowUp, *, hours: WorkingHours, settings: ReminderSettings, now: datetime
 ) -> None:
-    followup.next_reminder_at = next_reminder_at(
+    followup.reminder.next_reminder_at = next_reminder_at(
         timeline_of(followup), hours=hours, tz=settings.tz, policy=settings.policy, not_before=now
     )
 
@@ -112,13 +117,18 @@ async def produce_due_reminders(
     session: AsyncSession, *, now: datetime, settings: ReminderSettings, limit: int = SWEEP_BATCH
 ) -> int:
     """One batch of the follow-up sweep. Returns how many follow-ups it looked at (call again
-    while it returns `limit`); outbox rows created are counted in the rows themselves.
+    while it returns `limit`).
+
+    A navigator's nudge (due or overdue) is recorded on the follow-up itself, in the UPDATE
+    that moves its reminder state on; the sender claims it from there (storage/nudges.py) and
+    reads what the nudge says about the client's last contact when it sends. Escalations,
+    one per supervisor, are outbox rows.
 
     A batch costs a fixed number of statements whatever its size: one read of the due
-    follow-ups with everything their nudges name (last contact and its services included),
-    one INSERT … ON CONFLICT DO NOTHING of all the outbox rows and one UPDATE of the
-    follow-ups' state (plus a read of supervisors per team that escalates). The policy work
-    in between is pure Python.
+    follow-ups with the client code and the owner's hours and team, one UPDATE of the
+    follow-ups' state and nudges, and, when something escalates, a read of supervisors per
+    team and one INSERT … ON CONFLICT DO NOTHING of the escalations. The policy work in
+    between is pure Python.
     """
     batch = await list_followups_to_remind(session, now=now, limit=limit)
     if not batch:
@@ -126,15 +136,13 @@ async def produce_due_reminders(
     # The policy is pure and a plan depends on few things (see SweepPlanner): the follow-ups
     # of one navigator's hours share a planner, which plans each class of them once.
     planners: dict[str | None, SweepPlanner] = {}
-    # Per distinct due time (due times cluster): its epoch for the keys and its ISO text.
-    due_texts: dict[datetime, tuple[int, str]] = {}
     recipients = _EscalationRecipients(session)
-    messages: list[OutboxRow] = []
+    escalations: list[OutboxRow] = []
     states: list[FollowUpReminderState] = []
-    escalation, due_kind = ReminderKind.ESCALATION, ReminderKind.DUE
-    # OutboxRow(dedupe_key, kind, recipient_id, not_before, payload, followup_id) and
+    escalation = ReminderKind.ESCALATION
     # FollowUpReminderState(id, due_nudge_sent, overdue_nudges_sent, escalated_at,
-    # next_reminder_at) are built positionally: 2,000 keyword calls cost ~1 ms per batch.
+    # next_reminder_at, nudge_kind, nudge_days_overdue) is built positionally: 1,000 keyword
+    # calls cost ~0.5 ms per batch.
     for followup in batch:
         planner = planners.get(followup.working_hours)
         if planner is None:
@@ -150,61 +158,32 @@ async def produce_due_reminders(
             overdue_nudges_sent=followup.overdue_nudges_sent,
             escalated=followup.escalated_at is not None,
         )
-        texts = due_texts.get(followup.due_at)
-        if texts is None:
-            texts = due_texts[followup.due_at] = (
-                epoch(followup.due_at),
-                followup.due_at.isoformat(),
-            )
-        due_key, due_at = texts
-        last: dict[str, Any] | None = None
+        # A plan holds at most one nudge (DUE, or the latest OVERDUE), and an escalation.
+        nudge_kind: str | None = None
+        nudge_days_overdue = 0
         for reminder in plan.reminders:
-            if reminder.kind is escalation:
-                for supervisor in await recipients.of(
-                    team=followup.team, navigator_id=followup.staff_id
-                ):
-                    messages.append(
-                        OutboxRow(
-                            f"escalation:{followup.id}:{supervisor.id}:{due_key}",
-                            "escalation",
-                            supervisor.id,
-                            now,
-                            {
-                                "code": followup.code,
-                                "navigator_id": followup.staff_id,
-                                "days_overdue": reminder.days_overdue,
-                                "due_at": due_at,
-                            },
-                            followup.id,
-                        )
-                    )
+            if reminder.kind is not escalation:
+                nudge_kind, nudge_days_overdue = reminder.kind.value, reminder.days_overdue
                 continue
-            if reminder.kind is due_kind:
-                key = f"due:{followup.id}:{due_key}"
-            else:
-                key = f"overdue:{followup.id}:{reminder.sequence}:{due_key}"
-            if last is None and followup.last_contact_at is not None:
-                last = {
-                    "at": followup.last_contact_at.isoformat(),
-                    "setting": followup.last_contact_setting,
-                    "outcome": followup.last_contact_outcome,
-                    "services": followup.last_contact_services,
-                }
-            messages.append(
-                OutboxRow(
-                    key,
-                    reminder.kind.value,
-                    followup.staff_id,
-                    now,
-                    {
-                        "code": followup.code,
-                        "due_at": due_at,
-                        "days_overdue": reminder.days_overdue,
-                        "last": last,
-                    },
-                    followup.id,
+            due_key = epoch(followup.due_at)
+            for supervisor in await recipients.of(
+                team=followup.team, navigator_id=followup.staff_id
+            ):
+                escalations.append(
+                    OutboxRow(
+                        f"escalation:{followup.id}:{supervisor.id}:{due_key}",
+                        "escalation",
+                        supervisor.id,
+                        now,
+                        {
+                            "code": followup.code,
+                            "navigator_id": followup.staff_id,
+                            "days_overdue": reminder.days_overdue,
+                            "due_at": followup.due_at.isoformat(),
+                        },
+                        followup.id,
+                    )
                 )
-            )
         states.append(
             FollowUpReminderState(
                 followup.id,
@@ -212,10 +191,12 @@ async def produce_due_reminders(
                 plan.overdue_nudges_sent,
                 now if plan.escalates else followup.escalated_at,
                 plan.next_reminder_at,
+                nudge_kind,
+                nudge_days_overdue,
             )
         )
-    await create_outbox_messages(session, messages)
-    await update_followup_reminder_states(session, states)
+    await create_outbox_messages(session, escalations)
+    await update_followup_reminder_states(session, states, now=now)
     return len(batch)
 
 

@@ -1,13 +1,15 @@
-"""The scheduler's Telegram half: sweep the database, then deliver the outbox.
+"""The scheduler's Telegram half: sweep the database, then deliver what is owed.
 
 `schedule_jobs(app)` registers one repeating JobQueue job, `sweep_and_deliver`; every run opens
 its own short sessions:
 
 1. produce: the follow-up sweep, safeguarding repeats and agendas (`bot.reminders`), each in
    its own transaction;
-2. deliver: claim a batch of due outbox rows and commit the claim, send each message, then
+2. deliver: claim a batch of due messages and commit the claim, send each message, then
    record the outcome in another short transaction. A crash between claim and record leaves
-   the row claimed; once the lease (`DELIVERY_LEASE_SECONDS`) is over any process reclaims it.
+   the message claimed; once the lease (`DELIVERY_LEASE_SECONDS`) is over any process
+   reclaims it. Messages come from two queues with the same claim rules: the outbox, and the
+   nudges the follow-ups owe their navigators, kept on the follow-ups (storage/nudges.py).
 
 Sends are paced by the recipient's chat (`RATE_LIMIT_PER_CHAT_PER_SECOND`) and overall (at most
 `RATE_LIMIT_OVERALL_PER_SECOND` requests in flight or finished within the last second, so a
@@ -51,6 +53,14 @@ from bot.reminders import produce_all
 from storage.alerts import get_alert
 from storage.followups import get_followup
 from storage.models import OutboxMessage, Staff
+from storage.nudges import (
+    ClaimedNudge,
+    claim_followup_nudges,
+    finish_nudge,
+    get_nudge_context,
+    mark_nudge_sent,
+    release_nudge,
+)
 from storage.outbox import (
     claim_outbox_messages,
     mark_outbox_finished,
@@ -132,6 +142,9 @@ class DeliveryReport:
 
 @dataclass(frozen=True)
 class _Job:
+    """A claimed message: an outbox row, or a follow-up's nudge (`nudge` set, `id` the
+    follow-up's id, the payload read when it is sent)."""
+
     id: int
     kind: str
     recipient_id: int
@@ -140,6 +153,8 @@ class _Job:
     payload: dict[str, Any]
     attempts: int
     claimed_at: float  # loop time of the claim
+    not_before: datetime
+    nudge: ClaimedNudge | None = None
 
     @classmethod
     def of(cls, row: OutboxMessage, claimed_at: float) -> _Job:
@@ -152,11 +167,33 @@ class _Job:
             dict(row.payload),
             row.attempts,
             claimed_at,
+            row.not_before,
         )
+
+    @classmethod
+    def of_nudge(cls, nudge: ClaimedNudge, claimed_at: float) -> _Job:
+        return cls(
+            nudge.followup_id,
+            nudge.kind,
+            nudge.recipient_id,
+            nudge.followup_id,
+            None,
+            {},
+            nudge.attempts,
+            claimed_at,
+            nudge.not_before,
+            nudge,
+        )
+
+    @property
+    def name(self) -> str:
+        """For logs: which queue and row, never what the message says."""
+        return f"nudge of follow-up {self.id}" if self.nudge else f"outbox row {self.id}"
 
 
 class Sender:
-    """Claims and sends outbox rows. One per application; safe to share across sweeps."""
+    """Claims and sends outbox rows and follow-up nudges. One per application; safe to share
+    across sweeps."""
 
     def __init__(
         self,
@@ -186,8 +223,20 @@ class Sender:
                 lease_cutoff=now - lease,
                 limit=limit,
             )
+            nudges = await claim_followup_nudges(
+                session,
+                now=now,
+                claimed_by=self.instance_id,
+                lease_cutoff=now - lease,
+                limit=limit,
+            )
             claimed_at = asyncio.get_running_loop().time()
-            return [_Job.of(row, claimed_at) for row in rows]
+            jobs = [_Job.of(row, claimed_at) for row in rows]
+            jobs += [_Job.of_nudge(nudge, claimed_at) for nudge in nudges]
+        # Oldest first across both queues; at the same moment a nudge before an outbox row, as
+        # the sweep produces nudges before agendas (a stable sort: each queue is in order).
+        jobs.sort(key=lambda job: (job.not_before, job.nudge is None))
+        return jobs
 
     async def deliver_due(self, *, max_batches: int | None = None) -> DeliveryReport:
         """Send everything that is due now, batch by batch, until nothing is left."""
@@ -212,8 +261,8 @@ class Sender:
                 await self._deliver(job, report)
             except Exception as error:  # one bad row must not stop the others
                 log.error(
-                    "delivering outbox row %s failed: %s",
-                    job.id,
+                    "delivering %s failed: %s",
+                    job.name,
                     type(error).__name__,
                     exc_info=(type(error), error, error.__traceback__),
                 )
@@ -236,7 +285,19 @@ class Sender:
                 )
             )
             payload = job.payload
-            if job.followup_id is not None:
+            if job.nudge is not None:
+                context = await get_nudge_context(session, followup_id=job.id)
+                if context is None or context.status != "open":
+                    return "skipped:followup closed"
+                if context.staff_id != recipient.id:
+                    return "skipped:reassigned"
+                payload = {
+                    "code": context.code,
+                    "due_at": context.due_at.isoformat(),
+                    "days_overdue": job.nudge.days_overdue,
+                    "last": context.last,
+                }
+            elif job.followup_id is not None:
                 followup = await get_followup(session, followup_id=job.followup_id)
                 if followup is None or followup.status != "open":
                     return "skipped:followup closed"
@@ -299,7 +360,7 @@ class Sender:
         if isinstance(prepared, str):
             status, _, reason = prepared.partition(":")
             async with self.session_factory.begin() as session:
-                await mark_outbox_finished(session, message_id=job.id, status=status, error=reason)
+                await self._finish(session, job, status=status, error=reason)
             if status == "failed":
                 report.failed += 1
             else:
@@ -352,9 +413,7 @@ class Sender:
             await self._forbidden(job, recipient, report)
         except BadRequest as error:  # e.g. chat not found: retrying cannot help
             async with self.session_factory.begin() as session:
-                await mark_outbox_finished(
-                    session, message_id=job.id, status="failed", error=type(error).__name__
-                )
+                await self._finish(session, job, status="failed", error=type(error).__name__)
             report.failed += 1
         except NetworkError as error:  # includes TimedOut: the message may not have gone out
             await self._release(job, report, error=type(error).__name__)
@@ -362,10 +421,27 @@ class Sender:
             await self._release(job, report, error=type(error).__name__)
         else:
             async with self.session_factory.begin() as session:
-                await mark_outbox_sent(
-                    session, message_id=job.id, at=utcnow(), telegram_message_id=message.message_id
-                )
+                if job.nudge is not None:
+                    await mark_nudge_sent(
+                        session, nudge=job.nudge, claimed_by=self.instance_id, at=utcnow()
+                    )
+                else:
+                    await mark_outbox_sent(
+                        session,
+                        message_id=job.id,
+                        at=utcnow(),
+                        telegram_message_id=message.message_id,
+                    )
             report.sent += 1
+
+    async def _finish(self, session: AsyncSession, job: _Job, *, status: str, error: str) -> None:
+        """`failed` (cannot be delivered) or `skipped` (no longer owed)."""
+        if job.nudge is not None:
+            await finish_nudge(
+                session, nudge=job.nudge, claimed_by=self.instance_id, error=f"{status}:{error}"
+            )
+        else:
+            await mark_outbox_finished(session, message_id=job.id, status=status, error=error)
 
     async def _release(
         self, job: _Job, report: DeliveryReport, *, error: str, delay: float | None = None
@@ -374,25 +450,33 @@ class Sender:
             delay = min(MAX_BACKOFF_SECONDS, 2 ** max(0, job.attempts - 1))
         async with self.session_factory.begin() as session:
             if job.attempts >= MAX_ATTEMPTS and error != "lease":
-                await mark_outbox_finished(session, message_id=job.id, status="failed", error=error)
+                await self._finish(session, job, status="failed", error=error)
                 report.failed += 1
                 return
-            await release_outbox_message(
-                session,
-                message_id=job.id,
-                claimed_by=self.instance_id,
-                not_before=utcnow() + timedelta(seconds=delay),
-                error=error,
-            )
+            not_before = utcnow() + timedelta(seconds=delay)
+            if job.nudge is not None:
+                await release_nudge(
+                    session,
+                    nudge=job.nudge,
+                    claimed_by=self.instance_id,
+                    not_before=not_before,
+                    error=error,
+                )
+            else:
+                await release_outbox_message(
+                    session,
+                    message_id=job.id,
+                    claimed_by=self.instance_id,
+                    not_before=not_before,
+                    error=error,
+                )
         report.released += 1
 
     async def _forbidden(self, job: _Job, recipient: Staff, report: DeliveryReport) -> None:
         from bot.reminders import mark_unreachable
 
         async with self.session_factory.begin() as session:
-            await mark_outbox_finished(
-                session, message_id=job.id, status="failed", error="Forbidden"
-            )
+            await self._finish(session, job, status="failed", error="Forbidden")
             if await mark_unreachable(session, staff_id=recipient.id, now=utcnow()):
                 report.newly_unreachable.append(recipient.id)
         report.failed += 1
@@ -424,7 +508,7 @@ def _sweep_lock(app: NavApplication) -> asyncio.Lock:
 
 
 async def run_sweep(app: NavApplication, *, now: datetime | None = None) -> DeliveryReport:
-    """Produce what is due, then deliver the outbox. One at a time per process."""
+    """Produce what is due, then deliver it. One at a time per process."""
     services = app.bot_data
     async with _sweep_lock(app):
         await produce_all(

@@ -12,24 +12,17 @@ from typing import cast as typing_cast
 from sqlalchemy import (
     Integer,
     Table,
-    Text,
     bindparam,
-    cast,
     delete,
-    func,
     insert,
     select,
     text,
-    true,
     type_coerce,
 )
-from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import aliased
-from sqlalchemy.sql import FromClause
 from sqlalchemy.types import NullType
 
-from storage.models import Client, Contact, FollowUp, ServiceEvent, Staff
+from storage.models import Client, FollowUp, FollowUpReminder, Staff
 from storage.types import UTCDateTime, memoised, time_as_json
 
 
@@ -54,6 +47,7 @@ async def get_followup(
 
 _FOLLOWUPS = typing_cast(Table, FollowUp.__table__)
 _INSERT_FOLLOWUP = insert(_FOLLOWUPS).returning(_FOLLOWUPS.c.id)  # built once: every saved log
+_INSERT_REMINDER = insert(typing_cast(Table, FollowUpReminder.__table__))
 
 
 async def create_followup(
@@ -66,8 +60,9 @@ async def create_followup(
     created_by_contact_id: int | None,
     next_reminder_at: datetime | None,
 ) -> int:
-    """A new open follow-up's id. A Core INSERT … RETURNING (it is part of every saved log):
-    no ORM object is made, so callers holding FollowUp objects see nothing change under them."""
+    """A new open follow-up's id, with its reminder row. Core INSERTs (they are part of every
+    saved log): no ORM object is made, so callers holding FollowUp objects see nothing change
+    under them."""
     followup_id: int = (
         await session.execute(
             _INSERT_FOLLOWUP,
@@ -78,12 +73,19 @@ async def create_followup(
                 "status": "open",
                 "created_at": created_at,
                 "created_by_contact_id": created_by_contact_id,
-                "due_nudge_sent": False,
-                "overdue_nudges_sent": 0,
-                "next_reminder_at": next_reminder_at,
             },
         )
     ).scalar_one()
+    await session.execute(
+        _INSERT_REMINDER,
+        {
+            "followup_id": followup_id,
+            "next_reminder_at": next_reminder_at,
+            "due_nudge_sent": False,
+            "overdue_nudges_sent": 0,
+            "nudge_attempts": 0,
+        },
+    )
     return followup_id
 
 
@@ -94,13 +96,27 @@ def mark_followup_done(
     followup.completed_at = at
     followup.completed_by_contact_id = contact_id
     followup.completed_on_time = on_time
-    followup.next_reminder_at = None
+    followup.reminder.next_reminder_at = None
+    forget_owed_nudge(followup)
 
 
 def mark_followup_cancelled(followup: FollowUp, *, at: datetime) -> None:
     followup.status = "cancelled"
     followup.completed_at = at
-    followup.next_reminder_at = None
+    followup.reminder.next_reminder_at = None
+    forget_owed_nudge(followup)
+
+
+def forget_owed_nudge(followup: FollowUp) -> None:
+    """The follow-up no longer owes the nudge it had not yet sent: it was closed, moved to a
+    new due time or to another navigator. A sender holding a claim on it finds the claim
+    gone and records nothing (storage/nudges.py)."""
+    reminder = followup.reminder
+    reminder.nudge_kind = None
+    reminder.nudge_days_overdue = None
+    reminder.nudge_not_before = None
+    reminder.nudge_claimed_by = None
+    reminder.nudge_claimed_at = None
 
 
 async def list_followups_completed_by(
@@ -137,18 +153,23 @@ async def list_due_followups_of_staff(
 # The sweep builds 1,000 of each of these per batch: named tuples, immutable and built in C
 # (a frozen dataclass sets each field through object.__setattr__: ~2 ms per 1,000 rows).
 class FollowUpReminderState(NamedTuple):
-    """Where one follow-up's reminders stand after a sweep looked at it."""
+    """Where one follow-up's reminders stand after a sweep looked at it, and the nudge it now
+    owes its navigator (`nudge_kind` "due" or "overdue"; None: any nudge already owed stays
+    as it is)."""
 
     id: int
     due_nudge_sent: bool
     overdue_nudges_sent: int
     escalated_at: datetime | None
     next_reminder_at: datetime | None
+    nudge_kind: str | None = None
+    nudge_days_overdue: int = 0
 
 
 class FollowUpToRemind(NamedTuple):
-    """One due open follow-up, with what producing its reminders needs: the client code,
-    the owner's working hours and team, and the client's last contact (if any)."""
+    """One due open follow-up, with what producing its reminders needs: the client code and
+    the owner's working hours and team. (What a nudge says about the last contact is read
+    when it is sent, storage/nudges.py.)"""
 
     id: int
     client_id: int
@@ -160,116 +181,42 @@ class FollowUpToRemind(NamedTuple):
     code: str
     working_hours: str | None
     team: str
-    last_contact_id: int | None
-    last_contact_at: datetime | None
-    last_contact_setting: str | None
-    last_contact_outcome: str | None
-    last_contact_services: list[list[str]]  # [service, status], by service then as recorded
 
 
-def _services_of(contact_id: Any, dialect: str, *, outer: FromClause) -> Any:
-    """The (service, status) events of one contact as a JSON array of pairs, ordered by
-    service and then as recorded: a correlated subquery (an index probe per contact), so
-    the sweep reads the services together with the batch instead of in a second statement
-    (its IN list of 1,000 ids cost more to build and parse than the lookups themselves)."""
-    if dialect == "postgresql":
-        return (
-            select(
-                func.coalesce(
-                    func.json_agg(
-                        aggregate_order_by(
-                            func.json_build_array(ServiceEvent.service, ServiceEvent.status),
-                            ServiceEvent.service,
-                            ServiceEvent.id,
-                        )
-                    ),
-                    text("'[]'::json"),
-                )
-            )
-            .where(ServiceEvent.contact_id == contact_id)
-            .scalar_subquery()
-        )
-    # SQLite (before 3.44) has no ORDER BY inside an aggregate; json_group_array takes the
-    # rows in the order of an ordered subquery.
-    events = (
-        select(ServiceEvent.service, ServiceEvent.status)
-        .where(ServiceEvent.contact_id == contact_id)
-        .order_by(ServiceEvent.service, ServiceEvent.id)
-        .correlate(outer)  # inside FROM, SQLAlchemy would otherwise list `outer` again
-        .subquery("events")
-    )
-    return select(
-        func.json_group_array(func.json_array(events.c.service, events.c.status))
-    ).scalar_subquery()
-
-
-def _followups_to_remind_statement(dialect: str) -> Any:
+def _followups_to_remind_statement() -> Any:
     """The sweep's read (see `list_followups_to_remind`), with `now` and `limit` as bound
     parameters."""
-    # The follow-ups are chosen and locked in a subquery on their table alone, so both
-    # planners walk the next_reminder_at index (joined at the same level, SQLite may prefer
-    # the staff index and scan a caseload) and FOR UPDATE locks only follow-up rows. The
-    # client code and the last contact are index probes per chosen row: as plain joins,
-    # PostgreSQL hashed whole clients and contacts tables at 100k (44 ms, against 7 ms at 1M
-    # where it probed). The last contact is found through ix_contacts_client_occurred_team,
-    # newest first. Staff (a small table) is joined.
-    newest_contact = (
-        select(Contact.id).order_by(Contact.occurred_at.desc(), Contact.id.desc()).limit(1)
-    )
-    followup_columns = (
-        FollowUp.id,
-        FollowUp.client_id,
-        FollowUp.staff_id,
-        FollowUp.due_at,
-        FollowUp.due_nudge_sent,
-        FollowUp.overdue_nudges_sent,
-        FollowUp.escalated_at,
-        FollowUp.next_reminder_at,
-    )
+    # The follow-ups are chosen and locked in a subquery that walks the reminders'
+    # next_reminder_at index and probes each follow-up by primary key (joined at the outer
+    # level, SQLite may prefer the staff index and scan a caseload); FOR UPDATE locks only
+    # the reminder rows, which are what the batch writes. The client code is an index probe
+    # per chosen row: as a plain join, PostgreSQL hashed the whole clients table at 100k.
+    # Staff (a small table) is joined.
     chosen = (
-        select(*followup_columns)
+        select(
+            FollowUp.id,
+            FollowUp.client_id,
+            FollowUp.staff_id,
+            FollowUp.due_at,
+            FollowUpReminder.due_nudge_sent,
+            FollowUpReminder.overdue_nudges_sent,
+            FollowUpReminder.escalated_at,
+            FollowUpReminder.next_reminder_at,
+        )
+        .select_from(FollowUpReminder)
+        .join(FollowUp, FollowUp.id == FollowUpReminder.followup_id)
         .where(
-            FollowUp.next_reminder_at <= bindparam("now", type_=UTCDateTime()),
+            FollowUpReminder.next_reminder_at <= bindparam("now", type_=UTCDateTime()),
             FollowUp.status == "open",
         )
-        .order_by(FollowUp.next_reminder_at, FollowUp.id)
+        .order_by(FollowUpReminder.next_reminder_at, FollowUpReminder.followup_id)
         .limit(bindparam("limit", type_=Integer()))
-        .with_for_update(skip_locked=True)
+        .with_for_update(of=FollowUpReminder, skip_locked=True)
     )
-    if dialect == "postgresql":
-        # One LATERAL probe fetches the whole last contact (a correlated subquery per
-        # column probed contacts four times per row).
-        due = chosen.subquery("due")
-        last = (
-            newest_contact.add_columns(Contact.occurred_at, Contact.setting, Contact.outcome)
-            .where(Contact.client_id == due.c.client_id)
-            .lateral("last")
-        )
-        source = due.join(Staff, Staff.id == due.c.staff_id).outerjoin(last, true())
-        last_columns: list[Any] = [last.c.id, last.c.occurred_at, last.c.setting, last.c.outcome]
-    else:
-        # SQLite has no LATERAL: the newest contact's id as a correlated subquery, then the
-        # contact joined by primary key (one probe; a subquery per column made three).
-        due = chosen.add_columns(
-            newest_contact.where(Contact.client_id == FollowUp.client_id)
-            .correlate(FollowUp)
-            .scalar_subquery()
-            .label("last_contact_id")
-        ).subquery("due")
-        last_contact = aliased(Contact, name="last")
-        source = due.join(Staff, Staff.id == due.c.staff_id).outerjoin(
-            last_contact, last_contact.id == due.c.last_contact_id
-        )
-        last_columns = [
-            due.c.last_contact_id,
-            last_contact.occurred_at,
-            last_contact.setting,
-            last_contact.outcome,
-        ]
+    due = chosen.subquery("due")
     code = select(Client.code).where(Client.id == due.c.client_id).scalar_subquery()
-    services = _services_of(last_columns[0], dialect, outer=due)
-    # The timestamps and the services come back as the driver gives them and are converted
-    # by the caller, each distinct value once.
+    # The timestamps come back as the driver gives them and are converted by the caller,
+    # each distinct value once.
     return (
         select(
             due.c.id,
@@ -282,19 +229,15 @@ def _followups_to_remind_statement(dialect: str) -> Any:
             code,
             Staff.working_hours,
             Staff.team,
-            last_columns[0],
-            type_coerce(last_columns[1], NullType()),
-            *last_columns[2:],
-            cast(services, Text),  # JSON text on both backends, parsed below
         )
-        .select_from(source)
+        .select_from(due.join(Staff, Staff.id == due.c.staff_id))
         .order_by(due.c.next_reminder_at, due.c.id)
     )
 
 
-# Built once per dialect, not per batch: building the statement and generating its cache key
-# cost ~2-3 ms of SQLAlchemy per call (SQLite, 1,000 due rows).
-_TO_REMIND: dict[str, Any] = {}
+# Built once, not per batch: building the statement and generating its cache key cost
+# ~2-3 ms of SQLAlchemy per call (SQLite, 1,000 due rows).
+_TO_REMIND = _followups_to_remind_statement()
 _RESULT_UTC = UTCDateTime()
 
 
@@ -302,41 +245,21 @@ async def list_followups_to_remind(
     session: AsyncSession, *, now: datetime, limit: int
 ) -> list[FollowUpToRemind]:
     """Open follow-ups whose `next_reminder_at` has come, oldest first, locked (SKIP LOCKED
-    on PostgreSQL), with the client code, the owner's working hours and team and the client's
-    last contact and its services: one statement for the whole batch.
+    on PostgreSQL), with the client code and the owner's working hours and team: one
+    statement for the whole batch.
 
     Reads the `next_reminder_at` index only as far as what is due: the cost follows the
     number of due follow-ups, not the number stored.
     """
     connection = await session.connection()
-    dialect = connection.dialect
-    statement = _TO_REMIND.get(dialect.name)
-    if statement is None:
-        statement = _TO_REMIND[dialect.name] = _followups_to_remind_statement(dialect.name)
     # On the session's connection, not through the ORM: plain rows, no ORM result setup,
-    # and no per-value result processing (text to datetime on SQLite, then to aware UTC, and
-    # a json.loads per row cost more than the statement itself on SQLite: ~10 ms of ~19 for
-    # 1,000 rows). Each distinct timestamp and service list is converted once instead.
-    rows = await connection.execute(statement, {"now": now, "limit": limit})
-    utc = memoised(partial(_RESULT_UTC.process_result_value, dialect=dialect))
-    pairs = memoised(json.loads)
+    # and no per-value result processing (text to datetime on SQLite, then to aware UTC, cost
+    # more than the statement itself on SQLite). Each distinct timestamp is converted once.
+    rows = await connection.execute(_TO_REMIND, {"now": now, "limit": limit})
+    utc = memoised(partial(_RESULT_UTC.process_result_value, dialect=connection.dialect))
     return [
         FollowUpToRemind(
-            row[0],
-            row[1],
-            row[2],
-            utc(row[3]),
-            row[4],
-            row[5],
-            utc(row[6]),
-            row[7],
-            row[8],
-            row[9],
-            row[10],
-            utc(row[11]),
-            row[12],
-            row[13],
-            pairs(row[14]) or [],
+            row[0], row[1], row[2], utc(row[3]), row[4], row[5], utc(row[6]), *row[7:10]
         )
         for row in rows.tuples()
     ]
@@ -349,39 +272,66 @@ async def list_followups_to_remind(
 # parameter); at 100k, 1,000 states, the statement went from 28-54 to 20-25 ms on
 # PostgreSQL and from 5-8 to 4-9 ms on SQLite (a loaded machine); what it saves is mostly
 # the per-parameter Python work before the statement. Both plans loop over the JSON
-# elements and probe followups by primary key; jsonb on PostgreSQL for the reason given in
+# elements and probe the reminders by primary key; jsonb on PostgreSQL for the reason given in
 # storage/outbox.py. UPDATE … FROM needs SQLite 3.33 or later.
+#
+# A state that owes a nudge (element 5 not null) records it as a fresh, unclaimed nudge due
+# at :now, replacing one that has not gone out; the others leave the nudge columns alone.
+# A sender holding a claim on the replaced nudge finds its claim gone (storage/nudges.py).
 _UPDATE_STATES = {
     "postgresql": """
-UPDATE followups
+UPDATE followup_reminders
 SET due_nudge_sent = (s->>1)::boolean,
     overdue_nudges_sent = (s->>2)::integer,
     escalated_at = (s->>3)::timestamptz,
-    next_reminder_at = (s->>4)::timestamptz
+    next_reminder_at = (s->>4)::timestamptz,
+    nudge_kind = COALESCE(s->>5, nudge_kind),
+    nudge_days_overdue = CASE WHEN s->>5 IS NULL THEN nudge_days_overdue
+                              ELSE (s->>6)::integer END,
+    nudge_not_before = CASE WHEN s->>5 IS NULL THEN nudge_not_before
+                            ELSE CAST(:now AS timestamptz) END,
+    nudge_attempts = CASE WHEN s->>5 IS NULL THEN nudge_attempts ELSE 0 END,
+    nudge_claimed_by = CASE WHEN s->>5 IS NULL THEN nudge_claimed_by END,
+    nudge_claimed_at = CASE WHEN s->>5 IS NULL THEN nudge_claimed_at END,
+    nudge_last_error = CASE WHEN s->>5 IS NULL THEN nudge_last_error END
 FROM jsonb_array_elements(CAST(:states AS jsonb)) AS s
-WHERE followups.id = (s->>0)::integer
+WHERE followup_reminders.followup_id = (s->>0)::integer
 """,
     "sqlite": """
-UPDATE followups
+UPDATE followup_reminders
 SET due_nudge_sent = json_extract(s.value, '$[1]'),
     overdue_nudges_sent = json_extract(s.value, '$[2]'),
     escalated_at = json_extract(s.value, '$[3]'),
-    next_reminder_at = json_extract(s.value, '$[4]')
+    next_reminder_at = json_extract(s.value, '$[4]'),
+    nudge_kind = COALESCE(json_extract(s.value, '$[5]'), nudge_kind),
+    nudge_days_overdue = CASE WHEN json_extract(s.value, '$[5]') IS NULL
+                              THEN nudge_days_overdue ELSE json_extract(s.value, '$[6]') END,
+    nudge_not_before = CASE WHEN json_extract(s.value, '$[5]') IS NULL
+                            THEN nudge_not_before ELSE :now END,
+    nudge_attempts = CASE WHEN json_extract(s.value, '$[5]') IS NULL
+                          THEN nudge_attempts ELSE 0 END,
+    nudge_claimed_by = CASE WHEN json_extract(s.value, '$[5]') IS NULL
+                            THEN nudge_claimed_by END,
+    nudge_claimed_at = CASE WHEN json_extract(s.value, '$[5]') IS NULL
+                            THEN nudge_claimed_at END,
+    nudge_last_error = CASE WHEN json_extract(s.value, '$[5]') IS NULL
+                            THEN nudge_last_error END
 FROM json_each(:states) AS s
-WHERE followups.id = json_extract(s.value, '$[0]')
+WHERE followup_reminders.followup_id = json_extract(s.value, '$[0]')
 """,
 }
 
 
 async def update_followup_reminder_states(
-    session: AsyncSession, states: Sequence[FollowUpReminderState]
+    session: AsyncSession, states: Sequence[FollowUpReminderState], *, now: datetime
 ) -> None:
-    """Store the reminder state the sweep moved on, for many follow-ups at once, as one
-    statement (see `_UPDATE_STATES`). The sweep holds no FollowUp objects, so there is no
-    identity map to keep in step."""
+    """Store the reminder state the sweep moved on, and the nudges it now owes (due at
+    `now`), for many follow-ups at once, as one statement (see `_UPDATE_STATES`). The sweep
+    holds no FollowUp objects, so there is no identity map to keep in step."""
     if not states:
         return
-    as_json = time_as_json(session.get_bind().dialect)
+    dialect = session.get_bind().dialect
+    as_json = time_as_json(dialect)
     packed = json.dumps(
         [
             [
@@ -390,15 +340,16 @@ async def update_followup_reminder_states(
                 s.overdue_nudges_sent,
                 as_json(s.escalated_at),
                 as_json(s.next_reminder_at),
+                s.nudge_kind,
+                s.nudge_days_overdue,
             ]
             for s in states
         ],
         separators=(",", ":"),
     )
-    dialect = session.get_bind().dialect.name
     await session.execute(
-        text(_UPDATE_STATES["postgresql" if dialect == "postgresql" else "sqlite"]),
-        {"states": packed},
+        text(_UPDATE_STATES["postgresql" if dialect.name == "postgresql" else "sqlite"]),
+        {"states": packed, "now": as_json(now)},
     )
 
 

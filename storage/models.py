@@ -23,7 +23,7 @@ from sqlalchemy import (
     Text,
     text,
 )
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from storage.types import UTCDateTime
 
@@ -194,22 +194,11 @@ class ServiceEvent(Base):
 
 
 class FollowUp(Base):
-    """A planned check-in with its reminder state.
-
-    `next_reminder_at` is the single indexed column the sweep reads: it holds the next instant
-    at which something (nudge, overdue nudge, escalation) is owed, and NULL once nothing is, so a
-    sweep costs what is due, not what is stored. Its index is partial (NOT NULL only): closed
-    follow-ups, the bulk of the table over time, are not in it.
-    """
+    """A planned check-in. Its reminder state is its `reminder` (`FollowUpReminder`), always
+    loaded with it and created with it."""
 
     __tablename__ = "followups"
     __table_args__ = (
-        Index(
-            "ix_followups_next_reminder_due",
-            "next_reminder_at",
-            sqlite_where=text("next_reminder_at IS NOT NULL"),
-            postgresql_where=text("next_reminder_at IS NOT NULL"),
-        ),
         # A navigator's follow-ups by status and due time; with completed_on_time, /stats
         # counts those due in a period and done on time from the index alone.
         Index(
@@ -245,12 +234,74 @@ class FollowUp(Base):
         ForeignKey("contacts.id", ondelete="SET NULL")
     )
     completed_on_time: Mapped[bool | None]
+    escalation_acknowledged_at: Mapped[datetime | None]
+    escalation_acknowledged_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+    # Inner-joined on every load: a follow-up without its reminder row would not be found,
+    # so every way of creating one makes both (`__init__` here, and create_followup). Loaded
+    # FOR UPDATE, both rows are locked, so the sweep (SKIP LOCKED) passes over a follow-up a
+    # button press is changing.
+    reminder: Mapped[FollowUpReminder] = relationship(
+        lazy="joined", innerjoin=True, cascade="all, delete-orphan", passive_deletes=True
+    )
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("reminder", FollowUpReminder())
+        super().__init__(**kwargs)
+
+
+class FollowUpReminder(Base):
+    """A follow-up's reminder state: everything the sweep reads and writes, and nothing else,
+    in a narrow table of its own.
+
+    `next_reminder_at` is the indexed column the sweep reads: the next instant at which
+    something (nudge, overdue nudge, escalation) is owed, NULL once nothing is, so a sweep
+    costs what is due, not what is stored. Its index is partial (NOT NULL only): closed
+    follow-ups, the bulk of them over time, are not in it.
+
+    The `nudge_*` columns are the delivery queue for the navigator's nudges (due and overdue):
+    the sweep records the nudge owed here, in the UPDATE that moves the state on, instead of
+    writing an outbox row (bot/reminders.py). The sender claims it like an outbox row
+    (`nudge_claimed_by`/`nudge_claimed_at`, SKIP LOCKED on PostgreSQL), sends, then clears it
+    (storage/nudges.py). A follow-up owes at most one nudge: a newer one replaces one that has
+    not gone out. `ix_followup_reminders_nudge_owed` holds only owed nudges.
+
+    Why a table of its own: every sweep moves `next_reminder_at`, an indexed column, so the
+    UPDATE can never be HOT on PostgreSQL and writes an entry in every index of its table. Here
+    that is three small indexes; on `followups` it was five (bench/README.md).
+    """
+
+    __tablename__ = "followup_reminders"
+    __table_args__ = (
+        Index(
+            "ix_followup_reminders_next_reminder_due",
+            "next_reminder_at",
+            sqlite_where=text("next_reminder_at IS NOT NULL"),
+            postgresql_where=text("next_reminder_at IS NOT NULL"),
+        ),
+        Index(
+            "ix_followup_reminders_nudge_owed",
+            "nudge_not_before",
+            sqlite_where=text("nudge_kind IS NOT NULL"),
+            postgresql_where=text("nudge_kind IS NOT NULL"),
+        ),
+    )
+
+    followup_id: Mapped[int] = mapped_column(
+        ForeignKey("followups.id", ondelete="CASCADE"), primary_key=True
+    )
+    next_reminder_at: Mapped[datetime | None]
     due_nudge_sent: Mapped[bool] = mapped_column(Boolean, default=False)
     overdue_nudges_sent: Mapped[int] = mapped_column(Integer, default=0)
     escalated_at: Mapped[datetime | None]
-    escalation_acknowledged_at: Mapped[datetime | None]
-    escalation_acknowledged_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
-    next_reminder_at: Mapped[datetime | None]
+    # The nudge owed to the navigator, if any ("due" or "overdue"), and its delivery state.
+    nudge_kind: Mapped[str | None] = mapped_column(String(12))
+    nudge_days_overdue: Mapped[int | None] = mapped_column(Integer)
+    nudge_not_before: Mapped[datetime | None]
+    nudge_attempts: Mapped[int] = mapped_column(Integer, default=0)
+    nudge_claimed_by: Mapped[str | None] = mapped_column(String(64))
+    nudge_claimed_at: Mapped[datetime | None]
+    nudge_last_error: Mapped[str | None] = mapped_column(String(64))  # an error type, never text
+    nudge_sent_at: Mapped[datetime | None]  # when the last nudge went out
 
 
 class SafeguardingAlert(Base):

@@ -12,7 +12,8 @@ from sqlalchemy import func, select
 from bot.contacts import ContactInput, reminder_settings, save_contact
 from bot.context import StaffMember
 from bot.domain import Outcome, Risk, Setting
-from bot.sender import run_sweep
+from bot.reminders import produce_all
+from bot.sender import DeliveryReport, get_sender, run_sweep
 from storage.audit import list_audit_entries
 from storage.models import Client, Contact, FollowUp, OutboxMessage, SafeguardingAlert, Staff
 from tests.handlers.harness import Harness, message_update
@@ -112,6 +113,33 @@ async def test_the_sweep_nudges_with_the_client_last_contact_and_buttons(h: Harn
     assert "<b>C123</b>" in agenda[0]
 
 
+async def test_a_nudge_claimed_then_closed_before_the_send_is_not_sent(h: Harness) -> None:
+    """The follow-up is done between the claim and the send (the navigator logged the
+    contact): the nudge is dropped, not sent."""
+    staff = await _team(h)
+    fid = await _followup(h, staff[NAV])
+    settings = reminder_settings(h.app.bot_data.settings)
+    await produce_all(h.app.bot_data.session_factory, now=datetime.now(UTC), settings=settings)
+    sender = get_sender(h.app)
+    nudges = [job for job in await sender.claim() if job.nudge is not None]
+    assert [(job.id, job.kind) for job in nudges] == [(fid, "due")]
+    async with h.session() as session:
+        await save_contact(
+            session,
+            staff=StaffMember.from_row(staff[NAV]),
+            contact=ContactInput(
+                client_code="C123", setting=Setting.HOSPITAL, outcome=Outcome.MADE
+            ),
+            now=datetime.now(UTC),
+            settings=settings,
+        )
+    report = DeliveryReport()
+    await sender._deliver(nudges[0], report)
+    assert (report.sent, report.skipped) == (0, 1)
+    await run_sweep(h.app)  # and no later sweep sends it either
+    assert not any("Follow-up due" in text for text in h.texts_to(NAV))
+
+
 async def test_no_answer_logs_an_attempt_and_moves_to_the_next_working_day(h: Harness) -> None:
     staff = await _team(h)
     fid = await _followup(h, staff[NAV])
@@ -138,7 +166,7 @@ async def test_snooze_moves_the_due_time_once_even_on_a_double_tap(h: Harness) -
     await h.press(NAV, f"fu:snooze:1h:{fid}")
     followup = await _get(h, FollowUp, fid)
     assert followup.due_at > before
-    assert not followup.due_nudge_sent
+    assert not followup.reminder.due_nudge_sent
     assert "moved to" in h.last_text_to(NAV)
     async with h.session() as session:
         edits = await list_audit_entries(session, action="edit")
@@ -305,12 +333,12 @@ async def test_hours_shows_sets_and_explains_bad_input(h: Harness) -> None:
     assert "could not read the days" in h.last_text_to(NAV)
     await h.send(NAV, "/hours mon-fri 18:00-09:00")
     assert "end time must be after" in h.last_text_to(NAV)
-    before = (await _get(h, FollowUp, fid)).next_reminder_at
+    before = (await _get(h, FollowUp, fid)).reminder.next_reminder_at
     await h.send(NAV, "/hours sat 10:00-11:00")
     assert "Working hours set: Sat 10:00–11:00" in h.last_text_to(NAV)
     member = await _get(h, Staff, staff[NAV].id)
     assert member.working_hours == "sat 10:00-11:00"
-    after = (await _get(h, FollowUp, fid)).next_reminder_at
+    after = (await _get(h, FollowUp, fid)).reminder.next_reminder_at
     assert after != before
     assert after.astimezone(h.app.bot_data.settings.tz).weekday() == 5
 

@@ -88,7 +88,7 @@ async def test_save_creates_everything_in_one_go(session_factory: Factory) -> No
     assert followup is not None
     assert followup.status == "open"
     # Friday 09:00 London is inside default hours, so the nudge is due then.
-    assert followup.next_reminder_at == datetime(2026, 3, 27, 9, tzinfo=UTC)
+    assert followup.reminder.next_reminder_at == datetime(2026, 3, 27, 9, tzinfo=UTC)
     assert event is not None
     assert (event.service, event.status) == ("drug_treatment", "referred")
     assert risk is not None
@@ -116,7 +116,11 @@ async def test_a_new_contact_completes_and_replaces_the_follow_up(session_factor
     async with session_factory() as session:
         old = await session.get(FollowUp, first.followup_id)
     assert old is not None
-    assert (old.status, old.completed_on_time, old.next_reminder_at) == ("done", True, None)
+    assert (old.status, old.completed_on_time, old.reminder.next_reminder_at) == (
+        "done",
+        True,
+        None,
+    )
 
 
 async def test_safeguarding_risks_raise_an_alert_for_the_team_supervisors(
@@ -240,6 +244,6 @@ async def test_close_cancels_open_follow_ups(session_factory: Factory) -> None:
         followup = await session.scalar(select(FollowUp))
         client = await session.scalar(select(Client))
     assert followup is not None
-    assert (followup.status, followup.next_reminder_at) == ("cancelled", None)
+    assert (followup.status, followup.reminder.next_reminder_at) == ("cancelled", None)
     assert client is not None
     assert client.status == "closed"

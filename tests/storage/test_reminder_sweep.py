@@ -1,9 +1,12 @@
-"""The reminder sweep and the outbox claim on a real database (SQLite, and PostgreSQL if set)."""
+"""The reminder sweep, the outbox claim and the follow-up nudge claim on a real database
+(SQLite, and PostgreSQL if set)."""
 
 from __future__ import annotations
 
 import asyncio
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from sqlalchemy import event, select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
@@ -13,7 +16,12 @@ from bot.context import StaffMember
 from bot.domain import Outcome, Risk, Role, Service, ServiceStatus, Setting
 from bot.followup_actions import acknowledge_alert
 from bot.reminders import produce_all, produce_due_reminders
-from storage.models import FollowUp, OutboxMessage
+from storage.models import FollowUp, FollowUpReminder, OutboxMessage
+from storage.nudges import (
+    claim_followup_nudges,
+    get_nudge_context,
+    mark_nudge_sent,
+)
 from storage.outbox import claim_outbox_messages, create_outbox_message, mark_outbox_sent
 from storage.staff import create_or_reactivate_staff
 from tests.conftest import make_settings
@@ -64,8 +72,50 @@ async def _follow_up(
     return saved.followup_id
 
 
-async def _sweep(factory: Factory, now: datetime) -> None:
+@dataclass(frozen=True)
+class SentNudge:
+    """A follow-up nudge as the sender would send it (kind, whom, what it says), and when."""
+
+    kind: str
+    recipient_id: int
+    followup_id: int
+    code: str
+    days_overdue: int
+    last: dict[str, Any] | None
+    at: datetime
+
+
+async def _deliver_nudges(factory: Factory, now: datetime) -> list[SentNudge]:
+    """Claim every nudge owed at `now`, read what it says and mark it sent, through the
+    storage functions the sender uses: what the navigators would receive."""
+    async with factory.begin() as session:
+        claimed = await claim_followup_nudges(
+            session, now=now, claimed_by="test", lease_cutoff=now, limit=10_000
+        )
+    sent = []
+    for nudge in claimed:
+        async with factory.begin() as session:
+            context = await get_nudge_context(session, followup_id=nudge.followup_id)
+            assert context is not None
+            assert await mark_nudge_sent(session, nudge=nudge, claimed_by="test", at=now)
+        sent.append(
+            SentNudge(
+                nudge.kind,
+                nudge.recipient_id,
+                nudge.followup_id,
+                context.code,
+                nudge.days_overdue,
+                context.last,
+                now,
+            )
+        )
+    return sent
+
+
+async def _sweep(factory: Factory, now: datetime) -> list[SentNudge]:
+    """One sweep, then deliver the nudges it owes (the outbox is left to the tests)."""
     await produce_all(factory, now=now, settings=SETTINGS)
+    return await _deliver_nudges(factory, now)
 
 
 async def _rows(
@@ -91,20 +141,21 @@ async def test_a_due_follow_up_gives_exactly_one_nudge(session_factory: Factory)
     navigator = await _member(session_factory, 1)
     due = datetime(2026, 3, 25, 9, tzinfo=UTC)  # Wed 09:00 GMT
     fid = await _follow_up(session_factory, navigator, due)
-    await _sweep(session_factory, due - timedelta(seconds=1))
-    assert await _rows(session_factory, "due") == []
-    await _sweep(session_factory, due)
-    await _sweep(session_factory, due)
-    await _sweep(session_factory, due + timedelta(minutes=5))
-    rows = await _rows(session_factory, "due")
-    assert [(r.recipient_id, r.followup_id, r.payload["code"]) for r in rows] == [
-        (navigator.id, fid, "C123")
+    assert await _sweep(session_factory, due - timedelta(seconds=1)) == []
+    sent = await _sweep(session_factory, due)
+    sent += await _sweep(session_factory, due)
+    sent += await _sweep(session_factory, due + timedelta(minutes=5))
+    assert [(n.kind, n.recipient_id, n.followup_id, n.code) for n in sent] == [
+        ("due", navigator.id, fid, "C123")
     ]
-    assert rows[0].payload["last"]["setting"] == "hospital"
+    assert sent[0].last is not None
+    assert sent[0].last["setting"] == "hospital"
+    assert await _rows(session_factory) == []  # a nudge is not an outbox row
     followup = await _followup(session_factory, fid)
-    assert followup.due_nudge_sent
+    assert followup.reminder.due_nudge_sent
+    assert (followup.reminder.nudge_kind, followup.reminder.nudge_sent_at) == (None, due)
     # next: the first overdue nudge, Thursday at the window start
-    assert followup.next_reminder_at == datetime(2026, 3, 26, 9, tzinfo=UTC)
+    assert followup.reminder.next_reminder_at == datetime(2026, 3, 26, 9, tzinfo=UTC)
 
 
 async def test_outside_working_hours_nothing_goes_out_until_the_window(
@@ -113,14 +164,13 @@ async def test_outside_working_hours_nothing_goes_out_until_the_window(
     navigator = await _member(session_factory, 1)
     due = datetime(2026, 3, 25, 20, tzinfo=UTC)  # Wed 20:00, after hours
     fid = await _follow_up(session_factory, navigator, due)
-    await _sweep(session_factory, due + timedelta(minutes=30))
-    assert await _rows(session_factory) == []
+    assert await _sweep(session_factory, due + timedelta(minutes=30)) == []
     followup = await _followup(session_factory, fid)
-    assert followup.next_reminder_at == datetime(2026, 3, 26, 9, tzinfo=UTC)
-    await _sweep(session_factory, datetime(2026, 3, 26, 9, tzinfo=UTC))
+    assert followup.reminder.next_reminder_at == datetime(2026, 3, 26, 9, tzinfo=UTC)
+    assert followup.reminder.nudge_kind is None
+    sent = await _sweep(session_factory, datetime(2026, 3, 26, 9, tzinfo=UTC))
     # By Thursday's window it is overdue (its due day has ended): one nudge, the overdue one.
-    rows = await _rows(session_factory)
-    assert [(r.kind, r.payload["days_overdue"]) for r in rows] == [("overdue", 1)]
+    assert [(n.kind, n.days_overdue) for n in sent] == [("overdue", 1)]
 
 
 async def test_a_nine_oclock_reminder_stays_at_nine_across_both_dst_changes(
@@ -134,27 +184,27 @@ async def test_a_nine_oclock_reminder_stays_at_nine_across_both_dst_changes(
     )
     # Autumn: Fri 23 Oct 09:00 BST = 08:00 UTC; Mon 26 Oct 09:00 GMT = 09:00 UTC.
     await _follow_up(session_factory, navigator, datetime(2026, 10, 26, 9, tzinfo=UTC), code="C125")
-    assert (await _followup(session_factory, before)).next_reminder_at == datetime(
+    assert (await _followup(session_factory, before)).reminder.next_reminder_at == datetime(
         2026, 3, 27, 9, tzinfo=UTC
     )
-    assert (await _followup(session_factory, after)).next_reminder_at == datetime(
+    assert (await _followup(session_factory, after)).reminder.next_reminder_at == datetime(
         2026, 3, 30, 8, tzinfo=UTC
     )
-    await _sweep(session_factory, datetime(2026, 3, 27, 9, tzinfo=UTC))
+    sent = await _sweep(session_factory, datetime(2026, 3, 27, 9, tzinfo=UTC))
     # the first overdue nudge of the Friday follow-up is Monday 09:00 BST
-    assert (await _followup(session_factory, before)).next_reminder_at == datetime(
+    assert (await _followup(session_factory, before)).reminder.next_reminder_at == datetime(
         2026, 3, 30, 8, tzinfo=UTC
     )
-    await _sweep(session_factory, datetime(2026, 3, 30, 7, 59, tzinfo=UTC))
-    assert [r.payload["code"] for r in await _rows(session_factory)] == ["C123"]
-    await _sweep(session_factory, datetime(2026, 3, 30, 8, tzinfo=UTC))
-    kinds = sorted((r.kind, r.payload["code"]) for r in await _rows(session_factory))
+    sent += await _sweep(session_factory, datetime(2026, 3, 30, 7, 59, tzinfo=UTC))
+    assert [(n.kind, n.code) for n in sent] == [("due", "C123")]
+    sent += await _sweep(session_factory, datetime(2026, 3, 30, 8, tzinfo=UTC))
+    kinds = sorted((n.kind, n.code) for n in sent)
     assert ("due", "C124") in kinds
     assert ("overdue", "C123") in kinds
-    await _sweep(session_factory, datetime(2026, 10, 26, 8, 30, tzinfo=UTC))  # 08:30 GMT
-    assert "C125" not in [r.payload["code"] for r in await _rows(session_factory)]
-    await _sweep(session_factory, datetime(2026, 10, 26, 9, tzinfo=UTC))
-    assert "C125" in [r.payload["code"] for r in await _rows(session_factory, "due")]
+    autumn = await _sweep(session_factory, datetime(2026, 10, 26, 8, 30, tzinfo=UTC))  # GMT
+    assert "C125" not in [n.code for n in autumn]
+    autumn += await _sweep(session_factory, datetime(2026, 10, 26, 9, tzinfo=UTC))
+    assert ("due", "C125") in [(n.kind, n.code) for n in autumn]
 
 
 async def test_overdue_nudges_once_a_working_day_at_most_three_and_one_escalation(
@@ -166,26 +216,27 @@ async def test_overdue_nudges_once_a_working_day_at_most_three_and_one_escalatio
     due = datetime(2026, 3, 2, 9, tzinfo=UTC)  # Mon 2 Mar
     fid = await _follow_up(session_factory, navigator, due)
     now = due
+    sent: list[SentNudge] = []
     while now < due + timedelta(days=14):  # a sweep every hour for two weeks
-        await _sweep(session_factory, now)
+        sent += await _sweep(session_factory, now)
         now += timedelta(hours=1)
-    overdue = await _rows(session_factory, "overdue")
-    assert [r.payload["days_overdue"] for r in overdue] == [1, 2, 3]
-    assert [r.created_at.date().isoformat() for r in overdue] == [
+    overdue = [n for n in sent if n.kind == "overdue"]
+    assert [n.days_overdue for n in overdue] == [1, 2, 3]
+    assert [n.at.date().isoformat() for n in overdue] == [
         "2026-03-03",
         "2026-03-04",
         "2026-03-05",
     ]
-    assert all(r.created_at.hour == 9 for r in overdue)
+    assert all(n.at.hour == 9 for n in overdue)
     escalations = await _rows(session_factory, "escalation")
     assert [(r.recipient_id, r.payload["days_overdue"]) for r in escalations] == [
         (supervisor.id, 3)
     ]
-    assert len(await _rows(session_factory, "due")) == 1
+    assert [n.kind for n in sent if n.kind == "due"] == ["due"]
     followup = await _followup(session_factory, fid)
-    assert followup.next_reminder_at is None
-    assert followup.overdue_nudges_sent == 3
-    assert followup.escalated_at is not None
+    assert followup.reminder.next_reminder_at is None
+    assert followup.reminder.overdue_nudges_sent == 3
+    assert followup.reminder.escalated_at is not None
 
 
 async def test_after_downtime_only_the_latest_overdue_nudge_goes_out(
@@ -194,9 +245,8 @@ async def test_after_downtime_only_the_latest_overdue_nudge_goes_out(
     navigator = await _member(session_factory, 1)
     due = datetime(2026, 3, 2, 9, tzinfo=UTC)
     await _follow_up(session_factory, navigator, due)
-    await _sweep(session_factory, datetime(2026, 3, 4, 11, tzinfo=UTC))  # Wed, bot was down
-    rows = await _rows(session_factory)
-    assert [(r.kind, r.payload["days_overdue"]) for r in rows] == [("overdue", 2)]
+    sent = await _sweep(session_factory, datetime(2026, 3, 4, 11, tzinfo=UTC))  # Wed, was down
+    assert [(n.kind, n.days_overdue) for n in sent] == [("overdue", 2)]
 
 
 async def test_safeguarding_repeats_to_admins_only_when_unacknowledged(
@@ -355,8 +405,8 @@ async def test_a_batch_costs_the_same_statements_whatever_its_size(
     engine: AsyncEngine, session_factory: Factory
 ) -> None:
     """Nudges, overdue nudges and escalations for many follow-ups, two teams, two days: each
-    sweep's statements do not grow with the batch, and every payload names its own client's
-    last contact and services."""
+    sweep's statements do not grow with the batch, every nudge goes to its own navigator and
+    names its own client's last contact and services."""
     teams = ("hospital", "community")
     supervisors = {
         team: await _member(session_factory, 100 + i, Role.SUPERVISOR, team=team)
@@ -386,70 +436,89 @@ async def test_a_batch_costs_the_same_statements_whatever_its_size(
             expected[code] = (navigator.id, teams[i % 2])
     # A batch of 2 due nudges, then one of the other 12: the same statements.
     small = await _sweep_statements(engine, session_factory, due, limit=2)
-    assert len(await _rows(session_factory)) == 2
+    sent = await _deliver_nudges(session_factory, due)
+    assert len(sent) == 2
     assert await _sweep_statements(engine, session_factory, due, limit=500) == small
-    assert len(await _rows(session_factory)) == 14
-    # Thursday: the third overdue nudge and the escalation of all 14 in one batch; only the
-    # supervisors of each team are read on top.
+    sent += await _deliver_nudges(session_factory, due)
+    assert len(sent) == 14
+    assert await _rows(session_factory) == []
+    # Thursday: the third overdue nudge and the escalation of all 14 in one batch; on top,
+    # only the supervisors of each team are read and the escalations written.
     thursday = due + timedelta(days=3)
-    assert await _sweep_statements(engine, session_factory, thursday, limit=500) <= small + 2
-    rows = await _rows(session_factory)
-    due_rows = [r for r in rows if r.kind == "due"]
-    assert len(due_rows) == 14
-    for row in due_rows:
-        navigator_id, _team = expected[row.payload["code"]]
-        assert row.recipient_id == navigator_id
-        number = int(row.payload["code"][1:])
-        odd = number % 2 == 1
-        assert row.payload["last"]["setting"] == ("hospital" if odd else "community")
-        assert row.payload["last"]["services"] == ([["housing", "referred"]] if odd else [])
-    overdue = [r for r in rows if r.kind == "overdue"]
-    assert sorted(r.payload["days_overdue"] for r in overdue) == [3] * 14
-    escalations = [r for r in rows if r.kind == "escalation"]
+    assert await _sweep_statements(engine, session_factory, thursday, limit=500) <= small + 3
+    sent += await _deliver_nudges(session_factory, thursday)
+    due_nudges = [n for n in sent if n.kind == "due"]
+    assert len(due_nudges) == 14
+    for nudge in due_nudges:
+        navigator_id, _team = expected[nudge.code]
+        assert nudge.recipient_id == navigator_id
+        odd = int(nudge.code[1:]) % 2 == 1
+        assert nudge.last is not None
+        assert nudge.last["setting"] == ("hospital" if odd else "community")
+        assert nudge.last["services"] == ([["housing", "referred"]] if odd else [])
+    overdue = [n for n in sent if n.kind == "overdue"]
+    assert sorted(n.days_overdue for n in overdue) == [3] * 14
+    assert sorted(n.recipient_id for n in overdue) == sorted(n.recipient_id for n in due_nudges)
+    escalations = await _rows(session_factory)
+    assert {r.kind for r in escalations} == {"escalation"}
     assert sorted((r.payload["code"], r.recipient_id) for r in escalations) == sorted(
         (code, supervisors[team].id) for code, (_nav, team) in expected.items()
     )
     # The same sweep again owes nothing new.
-    await _sweep(session_factory, thursday)
-    assert len(await _rows(session_factory)) == len(rows)
+    assert await _sweep(session_factory, thursday) == []
+    assert len(await _rows(session_factory)) == len(escalations)
 
 
 async def test_a_batch_writes_what_single_statements_would(
     engine: AsyncEngine, session_factory: Factory
 ) -> None:
-    """The batch's outbox rows and follow-up states travel as one JSON parameter each: they
+    """The batch's follow-up states and escalations travel as one JSON parameter each: they
     must come back as the ORM writes them (aware UTC times, booleans, the payload as an
-    object, ids in batch order), and a stored next_reminder_at must compare in SQL exactly
-    at its instant (on SQLite that needs the column's own text format)."""
+    object), and a stored next_reminder_at or nudge_not_before must compare in SQL exactly at
+    its instant (on SQLite that needs the column's own text format)."""
     navigator = await _member(session_factory, 1)
+    supervisor = await _member(session_factory, 2, Role.SUPERVISOR)
     due = datetime(2026, 3, 25, 9, 30, 15, 123456, tzinfo=UTC)  # Wed, with microseconds
     fids = [await _follow_up(session_factory, navigator, due, code=f"C{i}") for i in (7, 5, 6)]
-    now = due + timedelta(minutes=1)
-    await _sweep(session_factory, now)
-    rows = await _rows(session_factory, "due")
-    assert [r.followup_id for r in rows] == sorted(fids)  # batch order: oldest, then by id
-    assert [r.id for r in rows] == sorted(r.id for r in rows)
-    for row in rows:
-        assert (row.status, row.attempts, row.alert_id) == ("pending", 0, None)
-        assert row.not_before == now
-        assert row.created_at == now
-        assert row.not_before.tzinfo is not None
-        assert row.payload["due_at"] == due.isoformat()
-        assert row.payload["last"]["services"] == []
+    now = due + timedelta(minutes=1, microseconds=7)
+    await produce_all(session_factory, now=now, settings=SETTINGS)
+    for fid in fids:
+        owed = await _followup(session_factory, fid)
+        assert (
+            owed.reminder.nudge_kind,
+            owed.reminder.nudge_days_overdue,
+            owed.reminder.nudge_attempts,
+        ) == ("due", 0, 0)
+        assert (owed.reminder.nudge_claimed_by, owed.reminder.nudge_claimed_at) == (None, None)
+        assert owed.reminder.nudge_not_before == now
+        assert owed.reminder.nudge_not_before.tzinfo is not None
+    async with session_factory.begin() as session:
+        early = now - timedelta(microseconds=1)
+        assert (
+            await claim_followup_nudges(
+                session, now=early, claimed_by="t", lease_cutoff=early, limit=10
+            )
+            == []
+        )
+    sent = await _deliver_nudges(session_factory, now)
+    assert [n.followup_id for n in sent] == sorted(fids)  # oldest first, then by id
+    assert all(n.last is not None and n.last["services"] == [] for n in sent)
     followup = await _followup(session_factory, fids[0])
-    assert followup.due_nudge_sent is True
-    assert followup.overdue_nudges_sent == 0
-    assert followup.escalated_at is None
+    assert followup.reminder.due_nudge_sent is True
+    assert followup.reminder.overdue_nudges_sent == 0
+    assert followup.reminder.escalated_at is None
     following = datetime(2026, 3, 26, 9, tzinfo=UTC)
-    assert followup.next_reminder_at == following
+    assert followup.reminder.next_reminder_at == following
     async with session_factory() as session:
         chosen = await session.scalars(
-            select(FollowUp.id).where(FollowUp.next_reminder_at <= following)
+            select(FollowUpReminder.followup_id).where(
+                FollowUpReminder.next_reminder_at <= following
+            )
         )
         assert sorted(chosen.all()) == sorted(fids)
         earlier = await session.scalars(
-            select(FollowUp.id).where(
-                FollowUp.next_reminder_at <= following - timedelta(microseconds=1)
+            select(FollowUpReminder.followup_id).where(
+                FollowUpReminder.next_reminder_at <= following - timedelta(microseconds=1)
             )
         )
         assert earlier.all() == []
@@ -457,7 +526,15 @@ async def test_a_batch_writes_what_single_statements_would(
     monday = datetime(2026, 3, 30, 8, tzinfo=UTC)  # Mon 09:00 BST
     await _sweep(session_factory, monday)
     escalated = await _followup(session_factory, fids[0])
-    assert escalated.escalated_at == monday
-    count = len(await _rows(session_factory))
+    assert escalated.reminder.escalated_at == monday
+    rows = await _rows(session_factory, "escalation")
+    assert len(rows) == 3
+    for row in rows:
+        assert (row.status, row.attempts, row.alert_id) == ("pending", 0, None)
+        assert row.recipient_id == supervisor.id
+        assert row.not_before == monday
+        assert row.created_at == monday
+        assert row.payload["due_at"] == due.isoformat()
+    assert [r.id for r in rows] == sorted(r.id for r in rows)
     await _sweep(session_factory, monday)
-    assert len(await _rows(session_factory)) == count
+    assert len(await _rows(session_factory)) == len(rows)

@@ -237,7 +237,7 @@ async def _explain(url: str, due: int) -> None:
 
     @event.listens_for(engine.sync_engine, "before_cursor_execute")
     def _capture(_conn: Any, _cursor: Any, statement: str, parameters: Any, *_: Any) -> None:
-        if "FROM followups" in statement and not statement.startswith("EXPLAIN"):
+        if "FROM followup_reminders" in statement and not statement.startswith("EXPLAIN"):
             captured.append((statement, parameters))
 
     factory = create_session_factory(engine)

@@ -144,6 +144,18 @@ async def produce_due_reminders(
     # next_reminder_at, nudge_kind, nudge_days_overdue) is built positionally: 1,000 keyword
     # calls cost ~0.5 ms per batch.
     for followup in batch:
+        if followup.status != "open":
+            # Closed without its reminder cleared: owe nothing, and leave the sweep's queue.
+            states.append(
+                FollowUpReminderState(
+                    followup.id,
+                    followup.due_nudge_sent,
+                    followup.overdue_nudges_sent,
+                    followup.escalated_at,
+                    None,
+                )
+            )
+            continue
         planner = planners.get(followup.working_hours)
         if planner is None:
             planner = planners[followup.working_hours] = SweepPlanner(

@@ -17,6 +17,7 @@ from sqlalchemy import (
     insert,
     select,
     text,
+    true,
     type_coerce,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -181,72 +182,82 @@ class FollowUpToRemind(NamedTuple):
     code: str
     working_hours: str | None
     team: str
+    status: str  # "open"; anything else is a closed follow-up whose reminder was left behind
 
 
-def _followups_to_remind_statement() -> Any:
+def _followups_to_remind_statement(dialect: str) -> Any:
     """The sweep's read (see `list_followups_to_remind`), with `now` and `limit` as bound
     parameters."""
-    # The follow-ups are chosen and locked in a subquery that walks the reminders'
-    # next_reminder_at index and probes each follow-up by primary key (joined at the outer
-    # level, SQLite may prefer the staff index and scan a caseload); FOR UPDATE locks only
-    # the reminder rows, which are what the batch writes. The client code is an index probe
-    # per chosen row: as a plain join, PostgreSQL hashed the whole clients table at 100k.
-    # Staff (a small table) is joined.
+    # The reminders are chosen and locked in a subquery on their table alone: both planners
+    # walk the next_reminder_at index as far as what is due, and FOR UPDATE locks only the
+    # reminder rows, which are what the batch writes. Each chosen reminder's follow-up and
+    # client code are index probes per row: as plain joins, PostgreSQL hashed the whole
+    # followups table at 100k (a seq scan: 38 ms, against 8 at 1M where it probed), so there
+    # the follow-up is a LATERAL subquery whose LIMIT keeps it from being flattened into a
+    # join. SQLite always probes by primary key. Staff (a small table) is joined.
     chosen = (
         select(
-            FollowUp.id,
-            FollowUp.client_id,
-            FollowUp.staff_id,
-            FollowUp.due_at,
+            FollowUpReminder.followup_id,
             FollowUpReminder.due_nudge_sent,
             FollowUpReminder.overdue_nudges_sent,
             FollowUpReminder.escalated_at,
             FollowUpReminder.next_reminder_at,
         )
-        .select_from(FollowUpReminder)
-        .join(FollowUp, FollowUp.id == FollowUpReminder.followup_id)
-        .where(
-            FollowUpReminder.next_reminder_at <= bindparam("now", type_=UTCDateTime()),
-            FollowUp.status == "open",
-        )
+        .where(FollowUpReminder.next_reminder_at <= bindparam("now", type_=UTCDateTime()))
         .order_by(FollowUpReminder.next_reminder_at, FollowUpReminder.followup_id)
         .limit(bindparam("limit", type_=Integer()))
-        .with_for_update(of=FollowUpReminder, skip_locked=True)
+        .with_for_update(skip_locked=True)
     )
     due = chosen.subquery("due")
-    code = select(Client.code).where(Client.id == due.c.client_id).scalar_subquery()
+    followup: Any
+    if dialect == "postgresql":
+        followup = (
+            select(FollowUp.client_id, FollowUp.staff_id, FollowUp.due_at, FollowUp.status)
+            .where(FollowUp.id == due.c.followup_id)
+            .limit(1)
+            .lateral("followup")
+        )
+        source = due.join(followup, true())
+    else:
+        followup = FollowUp.__table__
+        source = due.join(followup, followup.c.id == due.c.followup_id)
+    code = select(Client.code).where(Client.id == followup.c.client_id).scalar_subquery()
     # The timestamps come back as the driver gives them and are converted by the caller,
     # each distinct value once.
     return (
         select(
-            due.c.id,
-            due.c.client_id,
-            due.c.staff_id,
-            type_coerce(due.c.due_at, NullType()),
+            due.c.followup_id,
+            followup.c.client_id,
+            followup.c.staff_id,
+            type_coerce(followup.c.due_at, NullType()),
             due.c.due_nudge_sent,
             due.c.overdue_nudges_sent,
             type_coerce(due.c.escalated_at, NullType()),
             code,
             Staff.working_hours,
             Staff.team,
+            followup.c.status,
         )
-        .select_from(due.join(Staff, Staff.id == due.c.staff_id))
-        .order_by(due.c.next_reminder_at, due.c.id)
+        .select_from(source.join(Staff, Staff.id == followup.c.staff_id))
+        .order_by(due.c.next_reminder_at, due.c.followup_id)
     )
 
 
-# Built once, not per batch: building the statement and generating its cache key cost
-# ~2-3 ms of SQLAlchemy per call (SQLite, 1,000 due rows).
-_TO_REMIND = _followups_to_remind_statement()
+# Built once per dialect, not per batch: building the statement and generating its cache key
+# cost ~2-3 ms of SQLAlchemy per call (SQLite, 1,000 due rows).
+_TO_REMIND = {
+    dialect: _followups_to_remind_statement(dialect) for dialect in ("postgresql", "sqlite")
+}
 _RESULT_UTC = UTCDateTime()
 
 
 async def list_followups_to_remind(
     session: AsyncSession, *, now: datetime, limit: int
 ) -> list[FollowUpToRemind]:
-    """Open follow-ups whose `next_reminder_at` has come, oldest first, locked (SKIP LOCKED
-    on PostgreSQL), with the client code and the owner's working hours and team: one
-    statement for the whole batch.
+    """Follow-ups whose `next_reminder_at` has come, oldest first, their reminder rows locked
+    (SKIP LOCKED on PostgreSQL), with the client code, the owner's working hours and team,
+    and the status (closing a follow-up clears its `next_reminder_at`, so it is "open" unless
+    something closed one without doing so): one statement for the whole batch.
 
     Reads the `next_reminder_at` index only as far as what is due: the cost follows the
     number of due follow-ups, not the number stored.
@@ -255,11 +266,13 @@ async def list_followups_to_remind(
     # On the session's connection, not through the ORM: plain rows, no ORM result setup,
     # and no per-value result processing (text to datetime on SQLite, then to aware UTC, cost
     # more than the statement itself on SQLite). Each distinct timestamp is converted once.
-    rows = await connection.execute(_TO_REMIND, {"now": now, "limit": limit})
-    utc = memoised(partial(_RESULT_UTC.process_result_value, dialect=connection.dialect))
+    dialect = connection.dialect
+    statement = _TO_REMIND["postgresql" if dialect.name == "postgresql" else "sqlite"]
+    rows = await connection.execute(statement, {"now": now, "limit": limit})
+    utc = memoised(partial(_RESULT_UTC.process_result_value, dialect=dialect))
     return [
         FollowUpToRemind(
-            row[0], row[1], row[2], utc(row[3]), row[4], row[5], utc(row[6]), *row[7:10]
+            row[0], row[1], row[2], utc(row[3]), row[4], row[5], utc(row[6]), *row[7:11]
         )
         for row in rows.tuples()
     ]

@@ -6,10 +6,11 @@ from __future__ import annotations
 
 import asyncio
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from alembic import command
-from sqlalchemy import bindparam, func, select, text
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy import bindparam, event, func, select, text
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.contacts import ContactInput, reminder_settings, save_contact
 from bot.context import StaffMember
@@ -18,6 +19,7 @@ from bot.followup_actions import Moved, snooze
 from bot.reminder_policy import SnoozeOption
 from bot.reminders import produce_all
 from storage.db import create_engine, create_session_factory
+from storage.followups import list_followups_to_remind
 from storage.migrate import alembic_config, upgrade_to_head
 from storage.models import Client, FollowUp, FollowUpReminder
 from storage.nudges import (
@@ -317,3 +319,70 @@ def test_the_migration_moves_reminder_state_both_ways(database_url: str) -> None
         )
     )
     assert [(r[0], bool(r[1]), r[2]) for r in back] == [(1, True, 2)]
+
+
+async def test_a_closed_follow_up_left_in_the_queue_is_dropped_from_it(
+    session_factory: Factory,
+) -> None:
+    """Closing clears next_reminder_at; should something close a follow-up without doing so,
+    the sweep owes it nothing and takes it out of its queue instead of reading it forever."""
+    navigator = await _navigator(session_factory)
+    fid = await _due_follow_up(session_factory, navigator)
+    async with session_factory.begin() as session:
+        followup = await session.get(FollowUp, fid)
+        assert followup is not None
+        followup.status = "done"  # next_reminder_at left as it was
+    await produce_all(session_factory, now=DUE, settings=SETTINGS)
+    left = await _reminder(session_factory, fid)
+    assert (left.next_reminder_at, left.nudge_kind) == (None, None)
+    assert await _claim(session_factory, "a", DUE) == []
+
+
+def _parents_of_scans(node: dict[str, Any], relation: str, parent: str = "") -> list[str]:
+    """The node type above each scan of `relation` in a PostgreSQL JSON plan."""
+    found = [parent] if node.get("Relation Name") == relation else []
+    for child in node.get("Plans", []):
+        found += _parents_of_scans(child, relation, node["Node Type"])
+    return found
+
+
+async def test_the_sweep_read_probes_each_follow_up_instead_of_reading_them_all(
+    engine: AsyncEngine, session_factory: Factory
+) -> None:
+    """The due reminders come from their index, and each one's follow-up is looked up by its
+    id: at 100k PostgreSQL hashed the whole followups table when the two were joined."""
+    navigator = await _navigator(session_factory)
+    await _due_follow_up(session_factory, navigator)
+    captured: list[tuple[str, Any]] = []
+
+    def capture(_conn: Any, _cursor: Any, statement: str, parameters: Any, *_: Any) -> None:
+        if "FROM followup_reminders" in statement:
+            captured.append((statement, parameters))
+
+    event.listen(engine.sync_engine, "before_cursor_execute", capture)
+    try:
+        async with session_factory() as session:
+            await list_followups_to_remind(session, now=DUE, limit=1000)
+    finally:
+        event.remove(engine.sync_engine, "before_cursor_execute", capture)
+    [(statement, parameters)] = captured
+    async with engine.connect() as connection:
+        if engine.dialect.name == "postgresql":
+            result = await connection.exec_driver_sql(
+                "EXPLAIN (FORMAT JSON) " + statement, parameters
+            )
+            plan = result.scalar_one()[0]["Plan"]
+            # Under the LATERAL's own LIMIT 1: one probe per due reminder, never the inner
+            # side of a hash join over the whole table.
+            assert _parents_of_scans(plan, "followups") == ["Limit"], plan
+        else:
+            result = await connection.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, parameters)
+            steps = [row[3] for row in result.all()]
+            assert any(
+                s.startswith(
+                    "SEARCH followup_reminders USING INDEX ix_followup_reminders_next_reminder_due"
+                )
+                for s in steps
+            ), steps
+            assert "SEARCH followups USING INTEGER PRIMARY KEY (rowid=?)" in steps, steps
+        await connection.rollback()

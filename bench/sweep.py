@@ -66,6 +66,65 @@ def _due_at(i: int, due_times: str) -> datetime:
     return NOW - timedelta(minutes=offset)
 
 
+def _client(i: int, owner_id: int) -> dict[str, Any]:
+    return {
+        "id": i,
+        "code": f"C{i}",
+        "team": "hospital",
+        "owner_id": owner_id,
+        "status": "open",
+        "created_at": NOW,
+    }
+
+
+def _contact(
+    contact_id: int, client_id: int, staff_id: int, occurred_at: datetime, setting: str
+) -> dict[str, Any]:
+    return {
+        "id": contact_id,
+        "client_id": client_id,
+        "staff_id": staff_id,
+        "team": "hospital",
+        "occurred_at": occurred_at,
+        "logged_at": NOW,
+        "setting": setting,
+        "outcome": "made",
+        "language": "en",
+        "note": "",
+        "source": "text",
+    }
+
+
+def _followup_rows(
+    i: int, staff_id: int, due_at: datetime, contact_id: int | None
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """An open follow-up and its reminder row, due (and to be looked at) at `due_at`."""
+    followup = {
+        "id": i,
+        "client_id": i,
+        "staff_id": staff_id,
+        "due_at": due_at,
+        "status": "open",
+        "created_at": NOW,
+        "created_by_contact_id": contact_id,
+    }
+    reminder = {
+        "followup_id": i,
+        "due_nudge_sent": False,
+        "overdue_nudges_sent": 0,
+        "nudge_attempts": 0,
+        "next_reminder_at": due_at,
+    }
+    return followup, reminder
+
+
+async def _insert_followups(
+    connection: Any, rows: list[tuple[dict[str, Any], dict[str, Any]]]
+) -> None:
+    await connection.execute(insert(FollowUp), [followup for followup, _ in rows])
+    await connection.execute(insert(FollowUpReminder), [reminder for _, reminder in rows])
+
+
 async def _fill(url: str, stored: int, due: int, due_times: str = "spread") -> None:
     await migrate(url)
     engine = create_engine(url)
@@ -89,52 +148,16 @@ async def _fill(url: str, stored: int, due: int, due_times: str = "spread") -> N
         for start in range(0, stored, CHUNK):
             ids = range(start + 1, min(stored, start + CHUNK) + 1)
             async with engine.begin() as connection:
-                await connection.execute(
-                    insert(Client),
-                    [
-                        {
-                            "id": i,
-                            "code": f"C{i}",
-                            "team": "hospital",
-                            "owner_id": 1,
-                            "status": "open",
-                            "created_at": NOW,
-                        }
-                        for i in ids
-                    ],
-                )
+                await connection.execute(insert(Client), [_client(i, 1) for i in ids])
                 await connection.execute(
                     insert(Contact),
                     [
-                        {
-                            "id": i,
-                            "client_id": i,
-                            "staff_id": 1,
-                            "team": "hospital",
-                            "occurred_at": NOW - timedelta(days=1, hours=i % 7),
-                            "logged_at": NOW,
-                            "setting": "hospital",
-                            "outcome": "made",
-                            "language": "en",
-                            "note": "",
-                            "source": "text",
-                        }
+                        _contact(i, i, 1, NOW - timedelta(days=1, hours=i % 7), "hospital")
                         for i in ids
                     ]
-                    + [  # an older contact of each due client: the lookup must pick the latest
-                        {
-                            "id": stored + i,
-                            "client_id": i,
-                            "staff_id": 1,
-                            "team": "hospital",
-                            "occurred_at": NOW - timedelta(days=8),
-                            "logged_at": NOW,
-                            "setting": "street",
-                            "outcome": "made",
-                            "language": "en",
-                            "note": "",
-                            "source": "text",
-                        }
+                    # an older contact of each due client: the lookup must pick the latest
+                    + [
+                        _contact(stored + i, i, 1, NOW - timedelta(days=8), "street")
                         for i in ids
                         if i <= due
                     ],
@@ -156,35 +179,17 @@ async def _fill(url: str, stored: int, due: int, due_times: str = "spread") -> N
                             for i in due_ids
                         ],
                     )
-                await connection.execute(
-                    insert(FollowUp),
+                await _insert_followups(
+                    connection,
                     [
-                        {
-                            "id": i,
-                            "client_id": i,
-                            "staff_id": 1,
-                            "due_at": _due_at(i, due_times)
+                        _followup_rows(
+                            i,
+                            1,
+                            _due_at(i, due_times)
                             if i <= due
                             else NOW + timedelta(days=1 + i % 300),
-                            "status": "open",
-                            "created_at": NOW,
-                            "created_by_contact_id": i,
-                        }
-                        for i in ids
-                    ],
-                )
-                await connection.execute(
-                    insert(FollowUpReminder),
-                    [
-                        {
-                            "followup_id": i,
-                            "due_nudge_sent": False,
-                            "overdue_nudges_sent": 0,
-                            "nudge_attempts": 0,
-                            "next_reminder_at": _due_at(i, due_times)
-                            if i <= due
-                            else NOW + timedelta(days=1 + i % 300),
-                        }
+                            i,
+                        )
                         for i in ids
                     ],
                 )
@@ -320,66 +325,16 @@ async def _seed_due_nudges(url: str, messages: int) -> None:
     spread over the 300 staff, and the sweep run over them at NOW: each owes one due nudge."""
     engine = create_engine(url)
     try:
+        ids = range(1, messages + 1)
         async with engine.begin() as connection:
-            await connection.execute(
-                insert(Client),
-                [
-                    {
-                        "id": i,
-                        "code": f"C{i}",
-                        "team": "hospital",
-                        "owner_id": 1 + i % 300,
-                        "status": "open",
-                        "created_at": NOW,
-                    }
-                    for i in range(1, messages + 1)
-                ],
-            )
+            await connection.execute(insert(Client), [_client(i, 1 + i % 300) for i in ids])
             await connection.execute(
                 insert(Contact),
-                [
-                    {
-                        "id": i,
-                        "client_id": i,
-                        "staff_id": 1 + i % 300,
-                        "team": "hospital",
-                        "occurred_at": NOW - timedelta(days=1),
-                        "logged_at": NOW,
-                        "setting": "hospital",
-                        "outcome": "made",
-                        "language": "en",
-                        "note": "",
-                        "source": "text",
-                    }
-                    for i in range(1, messages + 1)
-                ],
+                [_contact(i, i, 1 + i % 300, NOW - timedelta(days=1), "hospital") for i in ids],
             )
-            await connection.execute(
-                insert(FollowUp),
-                [
-                    {
-                        "id": i,
-                        "client_id": i,
-                        "staff_id": 1 + i % 300,
-                        "due_at": NOW - timedelta(hours=1),
-                        "status": "open",
-                        "created_at": NOW,
-                    }
-                    for i in range(1, messages + 1)
-                ],
-            )
-            await connection.execute(
-                insert(FollowUpReminder),
-                [
-                    {
-                        "followup_id": i,
-                        "due_nudge_sent": False,
-                        "overdue_nudges_sent": 0,
-                        "nudge_attempts": 0,
-                        "next_reminder_at": NOW - timedelta(hours=1),
-                    }
-                    for i in range(1, messages + 1)
-                ],
+            await _insert_followups(
+                connection,
+                [_followup_rows(i, 1 + i % 300, NOW - timedelta(hours=1), i) for i in ids],
             )
         factory = create_session_factory(engine)
         settings = reminder_settings(make_settings(url))

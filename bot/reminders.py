@@ -3,11 +3,10 @@
 Nothing here talks to Telegram. Every function takes the caller's session and never commits;
 the scheduler runs each one in its own short transaction. Producing is idempotent. A
 navigator's nudge is recorded on its follow-up's reminder row (the `nudge_*` columns of
-`followup_reminders`), in the same UPDATE
-that moves the follow-up's reminder state (`due_nudge_sent`, `overdue_nudges_sent`,
-`escalated_at`, `next_reminder_at`) on, and the sweep holds the row locked while it plans, so
-a sweep that runs twice (or in two processes at once) cannot owe the same nudge twice. Every
-other message is an outbox row with a deterministic dedupe key.
+`followup_reminders`), in the same UPDATE that moves the reminder state (`due_nudge_sent`,
+`overdue_nudges_sent`, `escalated_at`, `next_reminder_at`) on, and the sweep holds the row
+locked while it plans, so a sweep that runs twice (or in two processes at once) cannot owe
+the same nudge twice. Every other message is an outbox row with a deterministic dedupe key.
 
 Dedupe keys (part of the database format; ``due:`` and ``overdue:`` keys are those of nudges
 produced before migration 0011, when nudges were outbox rows):
@@ -119,8 +118,8 @@ async def produce_due_reminders(
     """One batch of the follow-up sweep. Returns how many follow-ups it looked at (call again
     while it returns `limit`).
 
-    A navigator's nudge (due or overdue) is recorded on the follow-up itself, in the UPDATE
-    that moves its reminder state on; the sender claims it from there (storage/nudges.py) and
+    A navigator's nudge (due or overdue) is recorded on the follow-up's reminder row, in the
+    UPDATE that moves its reminder state on; the sender claims it from there (storage/nudges.py) and
     reads what the nudge says about the client's last contact when it sends. Escalations,
     one per supervisor, are outbox rows.
 

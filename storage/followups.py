@@ -168,8 +168,8 @@ class FollowUpReminderState(NamedTuple):
 
 
 class FollowUpToRemind(NamedTuple):
-    """One due open follow-up, with what producing its reminders needs: the client code and
-    the owner's working hours and team. (What a nudge says about the last contact is read
+    """One due follow-up, with what producing its reminders needs: the client code and the
+    owner's working hours and team. (What a nudge says about the last contact is read
     when it is sent, storage/nudges.py.)"""
 
     id: int

@@ -1,9 +1,9 @@
 """A follow-up's nudge to its navigator, delivered from the follow-up's reminder row.
 
 The sweep records the nudge a follow-up owes in the `nudge_*` columns of its row in
-`followup_reminders` (storage/followups.py,
-`update_followup_reminder_states`). The sender treats it as it treats an outbox row: claim it
-and commit the claim, send, then record the outcome. A claim is identified by who made it and
+`followup_reminders` (storage/followups.py, `update_followup_reminder_states`). The sender
+treats it as it treats an outbox row: claim it and commit the claim, send, then record the
+outcome. A claim is identified by who made it and
 when (`nudge_claimed_by`, `nudge_claimed_at`); every outcome is recorded only while that
 claim still holds, so a nudge the sweep replaced, or one forgotten because the follow-up was
 closed or moved, or one another process took over after the lease, is never marked for the
@@ -45,10 +45,10 @@ async def claim_followup_nudges(
 ) -> list[ClaimedNudge]:
     """Claim up to `limit` owed nudges that may go out now: free ones whose `nudge_not_before`
     has come, and claimed ones whose claim is older than `lease_cutoff` (their sender
-    crashed). Read through `ix_followups_nudge_owed`, which holds only owed nudges.
+    crashed). Read through `ix_followup_reminders_nudge_owed`, which holds only owed nudges.
 
     On PostgreSQL the rows are locked with SKIP LOCKED, so concurrent claimers in other
-    processes (and a sweep holding a follow-up) pass over each other's rows. The caller
+    processes (and a sweep holding a reminder row) pass over each other's rows. The caller
     commits the claim at once, before sending anything.
     """
     claimable = and_(

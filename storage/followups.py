@@ -108,16 +108,22 @@ def mark_followup_cancelled(followup: FollowUp, *, at: datetime) -> None:
     forget_owed_nudge(followup)
 
 
+# A reminder row that owes no nudge (its attempts, last error and last sending are history).
+NO_NUDGE_OWED: dict[str, Any] = {
+    "nudge_kind": None,
+    "nudge_days_overdue": None,
+    "nudge_not_before": None,
+    "nudge_claimed_by": None,
+    "nudge_claimed_at": None,
+}
+
+
 def forget_owed_nudge(followup: FollowUp) -> None:
     """The follow-up no longer owes the nudge it had not yet sent: it was closed, moved to a
     new due time or to another navigator. A sender holding a claim on it finds the claim
     gone and records nothing (storage/nudges.py)."""
-    reminder = followup.reminder
-    reminder.nudge_kind = None
-    reminder.nudge_days_overdue = None
-    reminder.nudge_not_before = None
-    reminder.nudge_claimed_by = None
-    reminder.nudge_claimed_at = None
+    for column, value in NO_NUDGE_OWED.items():
+        setattr(followup.reminder, column, value)
 
 
 async def list_followups_completed_by(

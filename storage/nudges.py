@@ -22,6 +22,7 @@ from typing import Any, NamedTuple
 from sqlalchemy import and_, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.followups import NO_NUDGE_OWED
 from storage.models import Client, Contact, FollowUp, FollowUpReminder, ServiceEvent
 
 
@@ -110,15 +111,6 @@ def _still_ours(nudge: ClaimedNudge, claimed_by: str) -> Any:
     )
 
 
-_DONE = {
-    "nudge_kind": None,
-    "nudge_days_overdue": None,
-    "nudge_not_before": None,
-    "nudge_claimed_by": None,
-    "nudge_claimed_at": None,
-}
-
-
 async def mark_nudge_sent(
     session: AsyncSession, *, nudge: ClaimedNudge, claimed_by: str, at: datetime
 ) -> bool:
@@ -127,7 +119,7 @@ async def mark_nudge_sent(
     result = await session.execute(
         update(FollowUpReminder)
         .where(_still_ours(nudge, claimed_by))
-        .values(**_DONE, nudge_sent_at=at, nudge_last_error=None)
+        .values(**NO_NUDGE_OWED, nudge_sent_at=at, nudge_last_error=None)
         .execution_options(synchronize_session=False)
     )
     return bool(getattr(result, "rowcount", 0))
@@ -164,7 +156,7 @@ async def finish_nudge(
     await session.execute(
         update(FollowUpReminder)
         .where(_still_ours(nudge, claimed_by))
-        .values(**_DONE, nudge_last_error=error[:64])
+        .values(**NO_NUDGE_OWED, nudge_last_error=error[:64])
         .execution_options(synchronize_session=False)
     )
 

@@ -212,6 +212,14 @@ def _run_application(app: NavApplication, settings: Settings, webhook_secret: st
             app.run_polling(allowed_updates=Update.ALL_TYPES)
     except InvalidToken:
         raise StartupProblem(TOKEN_REJECTED) from None
+    except OSError as error:  # the webhook server's address is taken or not ours to bind
+        if not settings.webhook_url:
+            raise
+        raise StartupProblem(
+            f"cannot listen for webhooks on {settings.webhook_listen}:{settings.webhook_port} "
+            f"({error.strerror or type(error).__name__}): choose another WEBHOOK_PORT or "
+            "WEBHOOK_LISTEN, or stop what is using it."
+        ) from None
     except NetworkError as error:
         raise StartupProblem(
             f"Telegram stopped answering at {settings.telegram_api_base_url} while the bot "

@@ -254,3 +254,23 @@ def test_a_signal_stops_the_bot_within_ten_seconds_while_telegram_hangs(
     assert E2E_TOKEN not in log
     assert SECRET_HALF not in log
     assert "Traceback" not in log
+
+
+def test_a_webhook_port_in_use_is_one_sentence(
+    api: FakeBotApi, quiet_env: dict[str, str], tmp_path: Path
+) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        env = {
+            **quiet_env,
+            "WEBHOOK_URL": "https://navbot.example/telegram",
+            "WEBHOOK_LISTEN": "127.0.0.1",
+            "WEBHOOK_PORT": str(port),
+        }
+        result = _run(env, tmp_path)
+    assert result.returncode == 1
+    _assert_clear_failure(
+        result, f"cannot listen for webhooks on 127.0.0.1:{port}", secrets=(E2E_TOKEN, SECRET_HALF)
+    )

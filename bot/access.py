@@ -37,6 +37,8 @@ COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec("cancel", N_("Stop what we are doing"), Role.NAVIGATOR),
     CommandSpec("due", N_("My follow-ups due today and overdue"), Role.NAVIGATOR),
     CommandSpec("hours", N_("My working hours for reminders"), Role.NAVIGATOR),
+    CommandSpec("away", N_("Record leave with cover: /away 21/12..04/01 [cover]"), Role.NAVIGATOR),
+    CommandSpec("back", N_("Back from leave early"), Role.NAVIGATOR),
     CommandSpec("invite", N_("Invite a colleague: /invite navigator hospital"), Role.SUPERVISOR),
     CommandSpec("stats", N_("Team figures: /stats month, /stats Q1 vs Q2"), Role.SUPERVISOR),
     CommandSpec("overdue", N_("Every overdue follow-up, by navigator"), Role.SUPERVISOR),

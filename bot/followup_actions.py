@@ -9,11 +9,13 @@ stale or reported as "already", so a double tap never changes anything twice.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from enum import StrEnum
+from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.absences import is_covering
 from bot.contacts import (
     ContactInput,
     ReminderSettings,
@@ -33,6 +35,8 @@ from storage.followups import forget_owed_nudge, get_followup, list_open_followu
 from storage.models import Client, FollowUp, Staff
 from storage.outbox import create_outbox_message
 from storage.staff import get_staff, list_staff
+
+_UTC_ZONE = ZoneInfo("UTC")
 
 
 class Refusal(StrEnum):
@@ -61,7 +65,12 @@ class Target:
 
 
 async def _load(
-    session: AsyncSession, actor: StaffMember, followup_id: int, *, supervisors_only: bool = False
+    session: AsyncSession,
+    actor: StaffMember,
+    followup_id: int,
+    *,
+    supervisors_only: bool = False,
+    tz: ZoneInfo = _UTC_ZONE,
 ) -> Target | Refusal:
     followup = await get_followup(session, followup_id=followup_id, for_update=True)
     if followup is None:
@@ -75,6 +84,11 @@ async def _load(
         if supervisors_only
         else may_act_on(actor, owner_id=owner.id, team=owner.team)
     )
+    if not allowed and not supervisors_only:
+        # Issue 16 hook: the owner's cover may act while the owner is away (checked per press).
+        allowed = await is_covering(
+            session, actor_id=actor.id, owner_id=owner.id, now=datetime.now(UTC), tz=tz
+        )
     if not allowed:
         return Refusal.NOT_YOURS
     if followup.status != "open":
@@ -97,7 +111,7 @@ async def no_answer(
     settings: ReminderSettings,
 ) -> Moved | Refusal:
     """Log an attempted contact and follow up at the start of the next working day."""
-    target = await _load(session, actor, followup_id)
+    target = await _load(session, actor, followup_id, tz=settings.tz)
     if isinstance(target, Refusal):
         return target
     hours = hours_of(actor.working_hours, settings.default_hours)
@@ -153,7 +167,7 @@ async def snooze(
     """A new due time from the snooze preset (in the owner's working hours). `now` is taken
     to the minute, so a double tap lands on the same time and changes nothing the second
     time."""
-    target = await _load(session, actor, followup_id)
+    target = await _load(session, actor, followup_id, tz=settings.tz)
     if isinstance(target, Refusal):
         return target
     now = now.replace(second=0, microsecond=0)
@@ -189,7 +203,7 @@ async def reschedule(
     now: datetime,
     settings: ReminderSettings,
 ) -> Moved | Refusal:
-    target = await _load(session, actor, followup_id)
+    target = await _load(session, actor, followup_id, tz=settings.tz)
     if isinstance(target, Refusal):
         return target
     if target.followup.due_at == due_at:

@@ -31,6 +31,12 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.absences import (
+    AwayClock,
+    away_staff_ids,
+    produce_cover_agendas,
+    produce_return_summaries,
+)
 from bot.contacts import ReminderSettings, hours_of
 from bot.domain import Role
 from bot.reminder_policy import (
@@ -139,6 +145,14 @@ async def produce_due_reminders(
     escalations: list[OutboxRow] = []
     states: list[FollowUpReminderState] = []
     escalation = ReminderKind.ESCALATION
+    # Issue 16 hook: an owner's working days away do not count towards overdue/escalation.
+    away = await AwayClock.load(
+        session,
+        staff_ids={f.staff_id for f in batch},
+        since=min(f.due_at for f in batch).astimezone(settings.tz).date(),
+        now=now,
+        settings=settings,
+    )
     # FollowUpReminderState(id, due_nudge_sent, overdue_nudges_sent, escalated_at,
     # next_reminder_at, nudge_kind, nudge_days_overdue) is built positionally: 1,000 keyword
     # calls cost ~0.5 ms per batch.
@@ -164,7 +178,7 @@ async def produce_due_reminders(
                 policy=settings.policy,
             )
         plan = planner.plan(
-            followup.due_at,
+            away.due_at(followup.staff_id, followup.due_at, followup.working_hours),
             due_nudge_sent=followup.due_nudge_sent,
             overdue_nudges_sent=followup.overdue_nudges_sent,
             escalated=followup.escalated_at is not None,
@@ -310,6 +324,11 @@ async def produce_agendas(
             ready.append(member)
         elif now >= start:
             checked.append(member.id)  # the window has closed: the agenda is for mornings
+    # Issue 16 hook: a member away today gets no agenda; their cover gets it instead
+    # (bot.absences.produce_cover_agendas).
+    away = await away_staff_ids(session, staff_ids=[m.id for m in ready], day=today)
+    checked += [m.id for m in ready if m.id in away]
+    ready = [m for m in ready if m.id not in away]
     produced = 0
     with_due = await list_staff_with_due_followups(
         session, staff_ids=[m.id for m in ready], due_before=end_of_due_day(now, settings.tz)
@@ -398,3 +417,8 @@ async def produce_all(
         await produce_safeguarding_repeats(session, now=now)
     async with session_factory.begin() as session:
         await produce_agendas(session, now=now, settings=settings)
+    # Issue 16: absent members' agendas to their covers, and summaries for those back.
+    async with session_factory.begin() as session:
+        await produce_cover_agendas(session, now=now, settings=settings)
+    async with session_factory.begin() as session:
+        await produce_return_summaries(session, now=now, settings=settings)

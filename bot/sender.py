@@ -36,6 +36,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 
+from bot.absences import covering_line, render_return_summary, route_nudge
 from bot.config import Settings
 from bot.contacts import reminder_settings
 from bot.followup_actions import staff_name
@@ -273,6 +274,19 @@ class Sender:
         tz = self.settings.tz
         async with self.session_factory() as session:
             recipient = await get_staff(session, staff_id=job.recipient_id)
+            covering: str | None = None
+            if job.nudge is not None and recipient is not None:
+                # Issue 16 hook: the owner is away, so the nudge goes to their cover.
+                cover = await route_nudge(
+                    session,
+                    owner=recipient,
+                    now=utcnow(),
+                    settings=reminder_settings(self.settings),
+                )
+                if cover is not None:
+                    if cover.defer_until is not None:
+                        return f"defer:{cover.defer_until.isoformat()}"
+                    recipient, covering = cover.recipient, cover.covering_for
             if recipient is None or not recipient.active:
                 return "failed:inactive"
             if not recipient.reachable:
@@ -289,7 +303,7 @@ class Sender:
                 context = await get_nudge_context(session, followup_id=job.id)
                 if context is None or context.status != "open":
                     return "skipped:followup closed"
-                if context.staff_id != recipient.id:
+                if context.staff_id != job.recipient_id:  # the owner, also when covered
                     return "skipped:reassigned"
                 payload = {
                     "code": context.code,
@@ -312,6 +326,10 @@ class Sender:
                 rendered = render_followup_nudge(
                     t, kind=job.kind, followup_id=job.followup_id, payload=payload, tz=tz
                 )
+                if covering is not None:
+                    rendered = Rendered(
+                        f"{covering_line(t, covering)}\n{rendered.text}", rendered.buttons
+                    )
             elif job.kind == "escalation":
                 assert job.followup_id is not None
                 rendered = render_escalation(
@@ -349,6 +367,12 @@ class Sender:
                     by=await staff_name(session, payload.get("by_id")),
                     tz=tz,
                 )
+            elif job.kind == "cover_agenda":  # issue 16
+                owner_name = await staff_name(session, payload.get("owner_id"))
+                agenda = render_agenda(t, payload, tz=tz, now=utcnow())
+                rendered = Rendered(f"{covering_line(t, owner_name)}\n{agenda.text}")
+            elif job.kind == "cover_summary":  # issue 16
+                rendered = Rendered(render_return_summary(t, payload))
             elif job.kind == "notice":
                 rendered = Rendered(str(payload["text"]))  # pre-rendered, already escaped HTML
             else:
@@ -357,6 +381,20 @@ class Sender:
 
     async def _deliver(self, job: _Job, report: DeliveryReport) -> None:
         prepared = await self._prepare(job)
+        if isinstance(prepared, str) and prepared.startswith("defer:"):
+            # Issue 16: a cover's nudge waits for the cover's working hours.
+            until = datetime.fromisoformat(prepared.removeprefix("defer:"))
+            assert job.nudge is not None
+            async with self.session_factory.begin() as session:
+                await release_nudge(
+                    session,
+                    nudge=job.nudge,
+                    claimed_by=self.instance_id,
+                    not_before=until,
+                    error="cover-hours",
+                )
+            report.released += 1
+            return
         if isinstance(prepared, str):
             status, _, reason = prepared.partition(":")
             async with self.session_factory.begin() as session:

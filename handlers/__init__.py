@@ -16,6 +16,7 @@ from telegram.ext import (
 
 from handlers import (
     clients,
+    cover,
     errors,
     fallback,
     guard,
@@ -69,6 +70,10 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     app.add_handler(CommandHandler("clients", clients.on_clients))
     app.add_handler(CommandHandler("close", clients.on_close))
     app.add_handler(CommandHandler("language", preferences.on_language))
+    # Leave and cover (issue 16); "which of these people?" buttons.
+    app.add_handler(CommandHandler("away", cover.on_away))
+    app.add_handler(CommandHandler("back", cover.on_back))
+    app.add_handler(CallbackQueryHandler(cover.on_pick, pattern=r"^who:"))
     # Supervisor reports (PRODUCT §7).
     app.add_handler(CommandHandler("stats", stats.stats))
     app.add_handler(CommandHandler("overdue", stats.overdue))

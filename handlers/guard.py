@@ -17,7 +17,11 @@ from bot.context import NavContext, StaffMember
 from bot.domain import AuditAction
 from bot.i18n import Translator, choose_reply_language, written_language
 from storage.audit import create_audit_entry
-from storage.staff import get_staff_for_update_handling, mark_staff_languages
+from storage.staff import (
+    get_staff_for_update_handling,
+    mark_staff_languages,
+    mark_staff_username,
+)
 
 log = logging.getLogger(__name__)
 
@@ -85,7 +89,13 @@ async def check_access(update: Update, context: NavContext) -> None:
             else None
         )
         last_language = written or row.last_language
-        if row.telegram_language != user.language_code or row.last_language != last_language:
+        # Cover and handover (issue 16): commands name people by @username, so keep it fresh.
+        username = user.username.lower() if user.username else None
+        if (
+            row.telegram_language != user.language_code
+            or row.last_language != last_language
+            or row.username != username
+        ):
             async with context.services.session_factory.begin() as session:
                 await mark_staff_languages(
                     session,
@@ -93,8 +103,11 @@ async def check_access(update: Update, context: NavContext) -> None:
                     telegram_language=user.language_code,
                     last_language=last_language,
                 )
+                if row.username != username:
+                    await mark_staff_username(session, staff_id=row.id, username=username)
             row.telegram_language = user.language_code
             row.last_language = last_language
+            row.username = username
         staff = StaffMember.from_row(row, awaiting_card_answer=awaiting)
     elif not _is_start_with_argument(update):
         async with context.services.session_factory.begin() as session:

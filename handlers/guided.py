@@ -20,6 +20,7 @@ from telegram.ext import (
 )
 from telegram.warnings import PTBUserWarning
 
+from bot.absences import is_covering
 from bot.access import may_see_client
 from bot.codes import InvalidClientCode, parse_client_code
 from bot.context import NavContext
@@ -103,6 +104,14 @@ async def start_from_reminder(update: Update, context: NavContext) -> int:
                     client_team=client.team,
                 )
             )
+            if not allowed:  # issue 16 hook: the owner's cover, while the owner is away
+                allowed = await is_covering(
+                    session,
+                    actor_id=staff.id,
+                    owner_id=followup.staff_id,
+                    now=datetime.now(UTC),
+                    tz=context.services.settings.tz,
+                )
             code = client.code if allowed else None
     if code is None:
         await query.answer(

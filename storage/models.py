@@ -56,6 +56,9 @@ class Staff(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     telegram_id: Mapped[int] = mapped_column(BigInteger, unique=True)
     display_name: Mapped[str | None] = mapped_column(String(64))
+    # The Telegram @username (without "@", lower-case) as last seen by the access guard:
+    # commands may name a member by it (issue 16). Never used to let anyone in.
+    username: Mapped[str | None] = mapped_column(String(32), index=True)
     role: Mapped[str] = mapped_column(String(16))
     team: Mapped[str] = mapped_column(String(32), index=True)
     ui_language: Mapped[str] = mapped_column(String(8), default="auto")
@@ -400,3 +403,25 @@ class PendingDraft(Base):
     contact_id: Mapped[int | None] = mapped_column(ForeignKey("contacts.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Absence(Base):
+    """A member's leave: local days `starts_on`..`ends_on` inclusive, covered by `cover_id`
+    (NULL: the team's supervisors). `ended_at`: ended early with /back; `summary_at`: the
+    return summary was produced (once)."""
+
+    __tablename__ = "absences"
+    __table_args__ = (
+        Index("ix_absences_staff_ends", "staff_id", "ends_on"),
+        Index("ix_absences_cover_ends", "cover_id", "ends_on"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id", ondelete="CASCADE"))
+    cover_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+    starts_on: Mapped[date] = mapped_column(Date)
+    ends_on: Mapped[date] = mapped_column(Date)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    ended_at: Mapped[datetime | None]
+    summary_at: Mapped[datetime | None]

@@ -34,6 +34,7 @@ class StaffForUpdate:
     confirm_cards: bool
     last_language: str | None
     active: bool
+    username: str | None
 
 
 # Built once: this runs for every update, and building the statement (with its EXISTS) cost
@@ -261,3 +262,40 @@ async def mark_agenda_checked(
         await session.execute(
             update(Staff).where(Staff.id.in_(staff_ids)).values(agenda_checked_on=local_day)
         )
+
+
+async def find_staff(
+    session: AsyncSession,
+    *,
+    username: str | None = None,
+    telegram_id: int | None = None,
+    name: str | None = None,
+    active_only: bool = True,
+) -> Sequence[Staff]:
+    """Members named by @username (case-insensitive), numeric Telegram id, or display name
+    (case-insensitive: the whole name, else its first word). Several when a name is shared."""
+    query = select(Staff).order_by(Staff.display_name, Staff.id)
+    if active_only:
+        query = query.where(Staff.active.is_(True))
+    if username is not None:
+        query = query.where(func.lower(Staff.username) == username.lower())
+    elif telegram_id is not None:
+        query = query.where(Staff.telegram_id == telegram_id)
+    elif name is not None:
+        whole = (
+            await session.scalars(query.where(func.lower(Staff.display_name) == name.lower()))
+        ).all()
+        if whole:
+            return whole
+        query = query.where(
+            func.lower(Staff.display_name).startswith(name.lower() + " ", autoescape=True)
+        )
+    else:
+        return []
+    return (await session.scalars(query)).all()
+
+
+async def mark_staff_username(
+    session: AsyncSession, *, staff_id: int, username: str | None
+) -> None:
+    await session.execute(update(Staff).where(Staff.id == staff_id).values(username=username))

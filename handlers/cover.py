@@ -92,7 +92,8 @@ async def resolve_one(
         if len(data.encode()) > MAX_CALLBACK_BYTES:
             rows = []
             break
-        label = f"{name_of(member)} · {member.team}"
+        handle = f"@{member.username}" if member.username else str(member.telegram_id)
+        label = f"{name_of(member)} ({handle}) · {member.team}"
         rows.append([InlineKeyboardButton(label, callback_data=data)])
     if not rows:
         listing = ", ".join(f"{name_of(m)} ({m.telegram_id})" for m in found)

@@ -44,6 +44,8 @@ COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec("overdue", N_("Every overdue follow-up, by navigator"), Role.SUPERVISOR),
     CommandSpec("chart", N_("Chart of weekly contacts and engagement: /chart 12"), Role.SUPERVISOR),
     CommandSpec("export", N_("Spreadsheet of a period: /export last-month"), Role.SUPERVISOR),
+    CommandSpec("reassign", N_("Move one client: /reassign C123 @colleague"), Role.SUPERVISOR),
+    CommandSpec("handover", N_("Move a caseload: /handover @from @to [open|all]"), Role.SUPERVISOR),
 )
 
 

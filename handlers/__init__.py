@@ -21,6 +21,7 @@ from handlers import (
     fallback,
     guard,
     guided,
+    handover,
     logging,
     onboarding,
     preferences,
@@ -74,6 +75,9 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     app.add_handler(CommandHandler("away", cover.on_away))
     app.add_handler(CommandHandler("back", cover.on_back))
     app.add_handler(CallbackQueryHandler(cover.on_pick, pattern=r"^who:"))
+    app.add_handler(CommandHandler("reassign", handover.on_reassign))
+    app.add_handler(CommandHandler("handover", handover.on_handover))
+    app.add_handler(CallbackQueryHandler(handover.on_button, pattern=r"^ho:"))
     # Supervisor reports (PRODUCT §7).
     app.add_handler(CommandHandler("stats", stats.stats))
     app.add_handler(CommandHandler("overdue", stats.overdue))

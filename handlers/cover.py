@@ -316,7 +316,11 @@ async def on_pick(update: Update, context: NavContext) -> None:
     query = update.callback_query
     assert query is not None
     command, _, rest = (query.data or "").removeprefix(CALLBACK_PREFIX).partition(":")
-    runner = RUNNERS.get(command)
+    from handlers import handover  # imports this module: resolved at the press
+
+    runner = {**RUNNERS, "reassign": handover.run_reassign, "handover": handover.run_handover}.get(
+        command
+    )
     await query.answer()
     if runner is None:
         return

@@ -46,6 +46,10 @@ COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec("export", N_("Spreadsheet of a period: /export last-month"), Role.SUPERVISOR),
     CommandSpec("reassign", N_("Move one client: /reassign C123 @colleague"), Role.SUPERVISOR),
     CommandSpec("handover", N_("Move a caseload: /handover @from @to [open|all]"), Role.SUPERVISOR),
+    CommandSpec("users", N_("Staff and their open caseloads: /users [team]"), Role.SUPERVISOR),
+    CommandSpec("revoke", N_("Revoke a colleague's access: /revoke @name"), Role.SUPERVISOR),
+    CommandSpec("role", N_("Change a role: /role @name supervisor"), Role.SUPERVISOR),
+    CommandSpec("team", N_("Move a colleague to a team: /team @name community"), Role.ADMIN),
 )
 
 

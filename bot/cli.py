@@ -25,6 +25,7 @@ from bot.codes import InvalidClientCode, parse_client_code
 from bot.config import TOKEN_MISSING_MESSAGE, Settings
 from bot.data_requests import erase_client, export_client
 from bot.domain import AuditAction, Role
+from bot.handover import Actor
 from bot.invites import deep_link, parse_duration_days
 from bot.logging_setup import configure_logging, install_output_scrubbing, secret_parts
 from bot.onboarding import issue_invite
@@ -35,10 +36,16 @@ from bot.startup import (
     check_token_shape,
     fetch_bot_identity,
 )
+from bot.team_admin import AdminRefusal, hand_to_supervisor, open_caseload
 from storage.audit import create_audit_entry
 from storage.db import create_engine, create_session_factory, sqlite_path
 from storage.migrate import DatabaseProblem, migrate, migrate_blocking
-from storage.staff import get_app_state, list_staff, mark_staff_revoked
+from storage.staff import (
+    get_app_state,
+    get_staff_by_telegram_id,
+    list_staff,
+    mark_staff_revoked,
+)
 
 if TYPE_CHECKING:
     from bot.app import NavApplication
@@ -96,6 +103,11 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_parser("users", help="list staff")
     revoke = sub.add_parser("revoke", help="revoke a staff member's access")
     revoke.add_argument("telegram_id", help="numeric Telegram user id")
+    revoke.add_argument(
+        "--hand-over",
+        action="store_true",
+        help="hand their open caseload to the team's supervisor first",
+    )
     export = sub.add_parser("client-export", help="print everything held about one client (JSON)")
     export.add_argument("code")
     erase = sub.add_parser("client-erase", help="erase everything held about one client")
@@ -147,7 +159,7 @@ def _dispatch(args: argparse.Namespace) -> int:
     if args.command == "users":
         return asyncio.run(_users(settings))
     if args.command == "revoke":
-        return asyncio.run(_revoke(settings, args.telegram_id))
+        return asyncio.run(_revoke(settings, args.telegram_id, hand_over=args.hand_over))
     if args.command == "client-export":
         return asyncio.run(_client_export(settings, _code(args.code)))
     if args.command == "client-erase":
@@ -281,15 +293,33 @@ async def _users(settings: Settings) -> int:
     return 0
 
 
-async def _revoke(settings: Settings, raw_id: str) -> int:
+async def _revoke(settings: Settings, raw_id: str, *, hand_over: bool = False) -> int:
     if not raw_id.isdigit():
         raise CliError(f"expected a numeric Telegram id, got {raw_id!r}")
     telegram_id = int(raw_id)
+    receiver = None
     async with _transaction(settings) as session:
         now = datetime.now(UTC)
-        staff = await mark_staff_revoked(session, telegram_id=telegram_id, at=now)
+        staff = await get_staff_by_telegram_id(session, telegram_id=telegram_id)
         if staff is None:
             raise CliError(f"no staff member has Telegram id {telegram_id}")
+        # Issue 16: nobody's clients fall through the gap when they leave.
+        open_clients = await open_caseload(session, staff_id=staff.id)
+        if open_clients and not hand_over:
+            raise CliError(
+                f"{telegram_id} has {open_clients} open clients: hand them over first "
+                "(/handover in chat), or pass --hand-over to give them to the team's supervisor"
+            )
+        if open_clients:
+            cli_actor = Actor(None, None, Role.ADMIN, staff.team)  # the command line
+            handed = await hand_to_supervisor(session, actor=cli_actor, member=staff, now=now)
+            if isinstance(handed, AdminRefusal):
+                raise CliError(
+                    f"team {staff.team} has no supervisor to take the caseload: "
+                    "use /handover to a colleague first"
+                )
+            receiver = handed
+        await mark_staff_revoked(session, telegram_id=telegram_id, at=now)
         await create_audit_entry(
             session,
             action=AuditAction.REVOKE,
@@ -297,6 +327,8 @@ async def _revoke(settings: Settings, raw_id: str) -> int:
             detail=f"telegram_id={telegram_id}",
             at=now,
         )
+    if receiver is not None:
+        print(f"handed {open_clients} open clients to {receiver.telegram_id}")
     print(f"revoked {telegram_id}; they are refused from their next message")
     return 0
 

@@ -37,8 +37,8 @@ class HandoverRefusal(StrEnum):
 
 @dataclass(frozen=True)
 class Actor:
-    id: int
-    telegram_id: int
+    id: int | None  # None: the command line
+    telegram_id: int | None
     role: Role
     team: str
 

@@ -28,6 +28,7 @@ from handlers import (
     refusals,
     reminders,
     stats,
+    team_admin,
 )
 
 # Everything a navigator might send that is not text we may keep.
@@ -78,6 +79,12 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     app.add_handler(CommandHandler("reassign", handover.on_reassign))
     app.add_handler(CommandHandler("handover", handover.on_handover))
     app.add_handler(CallbackQueryHandler(handover.on_button, pattern=r"^ho:"))
+    # Team admin in chat (issue 16).
+    app.add_handler(CommandHandler("users", team_admin.on_users))
+    app.add_handler(CommandHandler("revoke", team_admin.on_revoke))
+    app.add_handler(CommandHandler("role", team_admin.on_role))
+    app.add_handler(CommandHandler("team", team_admin.on_team))
+    app.add_handler(CallbackQueryHandler(team_admin.on_button, pattern=r"^ta:"))
     # Supervisor reports (PRODUCT §7).
     app.add_handler(CommandHandler("stats", stats.stats))
     app.add_handler(CommandHandler("overdue", stats.overdue))

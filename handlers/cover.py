@@ -316,11 +316,16 @@ async def on_pick(update: Update, context: NavContext) -> None:
     query = update.callback_query
     assert query is not None
     command, _, rest = (query.data or "").removeprefix(CALLBACK_PREFIX).partition(":")
-    from handlers import handover  # imports this module: resolved at the press
+    from handlers import handover, team_admin  # they import this module: resolved here
 
-    runner = {**RUNNERS, "reassign": handover.run_reassign, "handover": handover.run_handover}.get(
-        command
-    )
+    runner = {
+        **RUNNERS,
+        "reassign": handover.run_reassign,
+        "handover": handover.run_handover,
+        "revoke": team_admin.run_revoke,
+        "role": team_admin.run_role,
+        "team": team_admin.run_team,
+    }.get(command)
     await query.answer()
     if runner is None:
         return

@@ -152,3 +152,13 @@ async def move_clients(
         .execution_options(synchronize_session=False)
     )
     return per_client
+
+
+async def move_open_clients_to_team(session: AsyncSession, *, owner_id: int, team: str) -> None:
+    """A member moving team takes their open clients along."""
+    await session.execute(
+        update(Client)
+        .where(Client.owner_id == owner_id, Client.status == "open")
+        .values(team=team)
+        .execution_options(synchronize_session=False)
+    )

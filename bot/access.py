@@ -50,6 +50,11 @@ COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec("revoke", N_("Revoke a colleague's access: /revoke @name"), Role.SUPERVISOR),
     CommandSpec("role", N_("Change a role: /role @name supervisor"), Role.SUPERVISOR),
     CommandSpec("team", N_("Move a colleague to a team: /team @name community"), Role.ADMIN),
+    CommandSpec("audit", N_("Audit log of a client or colleague: /audit C123"), Role.ADMIN),
+    CommandSpec(
+        "client_export", N_("Everything held about a client: /client_export C123"), Role.ADMIN
+    ),
+    CommandSpec("client_erase", N_("Erase a client for good: /client_erase C123"), Role.ADMIN),
 )
 
 

@@ -10,7 +10,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain import AuditAction
-from storage.audit import create_audit_entry, list_audit_entries
+from storage.audit import Actor, create_audit_entry, list_audit_entries
 from storage.clients import get_client_by_code
 from storage.models import (
     Client,
@@ -31,7 +31,7 @@ def _iso(value: datetime | None) -> str | None:
 
 
 async def export_client(
-    session: AsyncSession, *, code: str, now: datetime
+    session: AsyncSession, *, code: str, now: datetime, actor: Actor | None = None
 ) -> dict[str, Any] | None:
     """Everything held about one client code, as plain data (notes are already redacted)."""
     client = await get_client_by_code(session, code=code)
@@ -72,7 +72,12 @@ async def export_client(
     ).all()
     audit = await list_audit_entries(session, client_code=code)
     await create_audit_entry(
-        session, action=AuditAction.EXPORT, client_code=code, detail="cli", at=now
+        session,
+        action=AuditAction.EXPORT,
+        actor=actor,
+        client_code=code,
+        detail="chat" if actor else "cli",
+        at=now,
     )
     return {
         "client": {
@@ -147,14 +152,21 @@ async def _delete_client_records(session: AsyncSession, client: Client) -> int:
     return len(contact_ids)
 
 
-async def erase_client(session: AsyncSession, *, code: str, now: datetime) -> int | None:
+async def erase_client(
+    session: AsyncSession, *, code: str, now: datetime, actor: Actor | None = None
+) -> int | None:
     """Erase one client code entirely. The audit log keeps that it happened (code only)."""
     client = await get_client_by_code(session, code=code)
     if client is None:
         return None
     contacts = await _delete_client_records(session, client)
     await create_audit_entry(
-        session, action=AuditAction.ERASE, client_code=code, detail=f"{contacts} contacts", at=now
+        session,
+        action=AuditAction.ERASE,
+        actor=actor,
+        client_code=code,
+        detail=f"{contacts} contacts",
+        at=now,
     )
     return contacts
 

@@ -17,6 +17,7 @@ from telegram.ext import (
 from handlers import (
     clients,
     cover,
+    data_admin,
     errors,
     fallback,
     guard,
@@ -85,6 +86,12 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     app.add_handler(CommandHandler("role", team_admin.on_role))
     app.add_handler(CommandHandler("team", team_admin.on_team))
     app.add_handler(CallbackQueryHandler(team_admin.on_button, pattern=r"^ta:"))
+    # Audit view and data requests in chat, for admins (issue 16).
+    app.add_handler(CommandHandler("audit", data_admin.on_audit))
+    app.add_handler(CommandHandler("client_export", data_admin.on_client_export))
+    app.add_handler(CommandHandler("client_erase", data_admin.on_client_erase))
+    app.add_handler(CallbackQueryHandler(data_admin.on_audit_button, pattern=r"^au:"))
+    app.add_handler(CallbackQueryHandler(data_admin.on_erase_button, pattern=r"^er:"))
     # Supervisor reports (PRODUCT §7).
     app.add_handler(CommandHandler("stats", stats.stats))
     app.add_handler(CommandHandler("overdue", stats.overdue))

@@ -316,7 +316,7 @@ async def on_pick(update: Update, context: NavContext) -> None:
     query = update.callback_query
     assert query is not None
     command, _, rest = (query.data or "").removeprefix(CALLBACK_PREFIX).partition(":")
-    from handlers import handover, team_admin  # they import this module: resolved here
+    from handlers import data_admin, handover, team_admin  # they import this module
 
     runner = {
         **RUNNERS,
@@ -325,6 +325,7 @@ async def on_pick(update: Update, context: NavContext) -> None:
         "revoke": team_admin.run_revoke,
         "role": team_admin.run_role,
         "team": team_admin.run_team,
+        "audit": data_admin.run_audit,
     }.get(command)
     await query.answer()
     if runner is None:

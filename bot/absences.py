@@ -298,12 +298,19 @@ async def produce_return_summaries(
     today = local_today(now, settings.tz)
     produced = 0
     for absence in await list_absences_to_summarise(session, today=today):
+        # The leave's own span, not the sweep's `now`: a sweep that took its `now` before
+        # /back must neither cut the summary short nor make it early.
+        until = absence.ended_at or local_to_utc(
+            absence.ends_on + timedelta(days=1), time(0), settings.tz
+        )
+        if until > now:
+            continue  # the next sweep
         absence.summary_at = now
         owner = await get_staff(session, staff_id=absence.staff_id)
         if owner is None or not owner.active:
             continue
         since = local_to_utc(absence.starts_on, time(0), settings.tz)
-        activity = await list_cover_activity(session, staff_id=owner.id, since=since, until=now)
+        activity = await list_cover_activity(session, staff_id=owner.id, since=since, until=until)
         hours = hours_of(owner.working_hours, settings.default_hours)
         produced += await create_outbox_message(
             session,

@@ -105,13 +105,14 @@ async def start_from_reminder(update: Update, context: NavContext) -> int:
                 )
             )
             if not allowed:  # issue 16 hook: the owner's cover, while the owner is away
-                allowed = await is_covering(
-                    session,
-                    actor_id=staff.id,
-                    owner_id=followup.staff_id,
-                    now=datetime.now(UTC),
-                    tz=context.services.settings.tz,
-                )
+                async with context.services.read_session_factory() as session:
+                    allowed = await is_covering(
+                        session,
+                        actor_id=staff.id,
+                        owner_id=followup.staff_id,
+                        now=datetime.now(UTC),
+                        tz=context.services.settings.tz,
+                    )
             code = client.code if allowed else None
     if code is None:
         await query.answer(

@@ -59,6 +59,7 @@ def downgrade() -> None:
     op.drop_index("ix_absences_cover_ends", table_name="absences")
     op.drop_index("ix_absences_staff_ends", table_name="absences")
     op.drop_table("absences")
-    with op.batch_alter_table("staff", schema=None) as batch_op:
-        batch_op.drop_index("ix_staff_username")
-        batch_op.drop_column("username")
+    # Not batch mode: on SQLite that would rebuild `staff`, which other tables reference.
+    # ALTER TABLE … DROP COLUMN needs SQLite 3.35 or later.
+    op.drop_index("ix_staff_username", table_name="staff")
+    op.drop_column("staff", "username")

@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo
 from bot.working_hours import WorkingHours, normalize_digits, working_days_after
 
 MAX_ABSENCE_DAYS = 366
+RECENT_DAYS = 60
 
 
 class PersonKind(StrEnum):
@@ -78,7 +79,9 @@ def _one_day(text: str, today: date, *, not_before: date | None = None) -> date 
             if match[3]:
                 year = int(match[3])
                 return date(year + 2000 if year < 100 else year, month, day)
-            start = not_before or today
+            # Without a year: the next such day, or one up to RECENT_DAYS ago (leave that has
+            # already begun); the last day of a range is the next such day from the first.
+            start = not_before or today - timedelta(days=RECENT_DAYS)
             candidate = date(start.year, month, day) if _valid(start.year, month, day) else None
             if candidate is None or candidate < start:
                 return date(start.year + 1, month, day)

@@ -273,17 +273,27 @@ async def list_due_items(
     what /due shows and the agenda lists."""
     hours = hours_of(staff.working_hours, settings.default_hours)
     today_end = end_of_due_day(now, settings.tz)
+    due = await list_due_followups_of_staff(session, staff_id=staff.id, due_before=today_end)
+    if not due:
+        return []
+    # Issue 16 hook: working days the member spent away do not count as overdue.
+    away = await AwayClock.load(
+        session,
+        staff_ids={staff.id},
+        since=min(f.due_at for f, _ in due).astimezone(settings.tz).date(),
+        now=now,
+        settings=settings,
+    )
     items = []
-    for followup, code in await list_due_followups_of_staff(
-        session, staff_id=staff.id, due_before=today_end
-    ):
+    for followup, code in due:
         overdue = now >= end_of_due_day(followup.due_at, settings.tz)
+        clock = away.due_at(staff.id, followup.due_at, staff.working_hours)
         items.append(
             DueItem(
                 followup_id=followup.id,
                 code=code,
                 due_at=followup.due_at,
-                days_overdue=working_days_overdue(followup.due_at, now, hours, settings.tz),
+                days_overdue=working_days_overdue(clock, now, hours, settings.tz),
                 overdue=overdue,
             )
         )

@@ -241,3 +241,14 @@ async def test_back_ends_leave_early_and_the_summary_names_what_the_cover_did(h:
     assert "<b>C77</b>: 1 contact, last: contact made" in summaries[0]
     await h.send(NAV, "/back")
     assert "No leave in force today" in h.last_text_to(NAV)
+
+
+async def test_the_covers_agenda_counts_no_working_days_spent_away(h: Harness) -> None:
+    staff = await _team(h)
+    await _followup(h, staff[NAV], datetime.now(UTC) - timedelta(minutes=30))  # due Wednesday
+    await h.send(NAV, "/away 26/03/2026..01/04/2026 @omar")
+    with time_machine.travel(datetime(2026, 3, 30, 9, tzinfo=UTC), tick=False):  # Monday
+        await run_sweep(h.app)
+    (agenda,) = [t for t in h.texts_to(OTHER) if "Covering for Aisha" in t and "agenda" in t]
+    assert "<b>C123</b>: overdue" in agenda
+    assert "working days overdue" not in agenda

@@ -18,10 +18,11 @@ run: $(STAMP)  ## set up, migrate the database and start the bot (polling, or we
 test: $(STAMP)  ## set up and run every test (PostgreSQL ones too when NAVBOT_TEST_POSTGRES_URL is set)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-lint: $(STAMP)  ## ruff and mypy (strict on bot, storage, handlers)
+lint: $(STAMP)  ## ruff, mypy (strict on bot, storage, handlers; also tests, bench) and the import contracts
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 format: $(STAMP)
 	$(BIN)/ruff check --fix .

@@ -6,7 +6,13 @@ string values are part of the database format: never rename a value without a mi
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from enum import StrEnum
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from storage.models import Staff
+    from storage.staff import StaffForUpdate
 
 
 class Role(StrEnum):
@@ -91,3 +97,38 @@ class AuditAction(StrEnum):
     ACKNOWLEDGE = "acknowledge"
     PURGE = "purge"
     SETTINGS = "settings"
+
+
+@dataclass(frozen=True)
+class StaffMember:
+    """A snapshot of the staff row the access guard loaded for this update."""
+
+    id: int
+    telegram_id: int
+    role: Role
+    team: str
+    display_name: str | None
+    ui_language: str
+    telegram_language: str | None
+    working_hours: str | None
+    confirm_cards: bool
+    awaiting_card_answer: bool = False  # a card asked them to type something (a date)
+    last_language: str | None = None  # see Staff.last_language
+
+    @classmethod
+    def from_row(
+        cls, row: Staff | StaffForUpdate, *, awaiting_card_answer: bool = False
+    ) -> StaffMember:
+        return cls(
+            id=row.id,
+            telegram_id=row.telegram_id,
+            role=Role(row.role),
+            team=row.team,
+            display_name=row.display_name,
+            ui_language=row.ui_language,
+            telegram_language=row.telegram_language,
+            working_hours=row.working_hours,
+            confirm_cards=row.confirm_cards,
+            awaiting_card_answer=awaiting_card_answer,
+            last_language=row.last_language,
+        )

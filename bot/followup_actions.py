@@ -22,8 +22,7 @@ from bot.contacts import (
     reset_followup_timing,
     save_contact,
 )
-from bot.context import StaffMember
-from bot.domain import AuditAction, Outcome, Role
+from bot.domain import AuditAction, Outcome, Role, StaffMember
 from bot.reminder_policy import SnoozeOption, next_working_day_start, snooze_until
 from bot.reminders import recompute_next_reminder
 from storage.alerts import get_alert, mark_alert_acknowledged

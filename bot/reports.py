@@ -17,8 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.access import normalise_team
 from bot.contacts import hours_of
-from bot.context import StaffMember
-from bot.domain import AuditAction, Role, Service
+from bot.domain import AuditAction, Role, Service, StaffMember
 from bot.periods import (
     Period,
     PeriodError,

@@ -30,14 +30,13 @@ from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 
 from bot.config import Settings
-from bot.contacts import reminder_settings
 from bot.followup_actions import staff_name
 from bot.i18n import Translator, choose_reply_language
 from bot.reminder_messages import (
@@ -49,7 +48,6 @@ from bot.reminder_messages import (
     render_safeguarding,
     render_unreachable,
 )
-from bot.reminders import produce_all
 from storage.alerts import get_alert
 from storage.followups import get_followup
 from storage.models import OutboxMessage, Staff
@@ -69,17 +67,12 @@ from storage.outbox import (
 )
 from storage.staff import get_staff
 
-if TYPE_CHECKING:
-    from bot.app import NavApplication
-    from bot.context import NavContext
-
 log = logging.getLogger(__name__)
 
 CLAIM_BATCH = 100
 MAX_ATTEMPTS = 12
 MAX_BACKOFF_SECONDS = 600
 PACING_WINDOW_SECONDS = 1.01  # a hair over a second, for clock granularity
-SWEEP_JOB_NAME = "sweep_and_deliver"
 
 
 def utcnow() -> datetime:
@@ -480,91 +473,3 @@ class Sender:
             if await mark_unreachable(session, staff_id=recipient.id, now=utcnow()):
                 report.newly_unreachable.append(recipient.id)
         report.failed += 1
-
-
-# --- the scheduler --------------------------------------------------------------------------
-
-
-def get_sender(app: NavApplication) -> Sender:
-    services = app.bot_data
-    sender: Sender | None = getattr(services, "sender", None)
-    if sender is None:
-        sender = Sender(
-            bot=app.bot,
-            session_factory=services.session_factory,
-            settings=services.settings,
-            instance_id=services.instance_id,
-        )
-        services.sender = sender
-    return sender
-
-
-def _sweep_lock(app: NavApplication) -> asyncio.Lock:
-    lock: asyncio.Lock | None = getattr(app.bot_data, "sweep_lock", None)
-    if lock is None:
-        lock = asyncio.Lock()
-        app.bot_data.sweep_lock = lock
-    return lock
-
-
-async def run_sweep(app: NavApplication, *, now: datetime | None = None) -> DeliveryReport:
-    """Produce what is due, then deliver it. One at a time per process."""
-    services = app.bot_data
-    async with _sweep_lock(app):
-        await produce_all(
-            services.session_factory,
-            now=now or utcnow(),
-            settings=reminder_settings(services.settings),
-        )
-        report = await get_sender(app).deliver_due()
-        if report.newly_unreachable:  # their supervisors' notices are in the outbox now
-            more = await get_sender(app).deliver_due()
-            report.sent += more.sent
-        return report
-
-
-async def sweep_and_deliver(context: NavContext) -> None:
-    try:
-        report = await run_sweep(context.application)  # type: ignore[arg-type]
-    except Exception as error:  # the next run tries again; the database holds what is owed
-        log.error(
-            "reminder sweep failed: %s",
-            type(error).__name__,
-            exc_info=(type(error), error, error.__traceback__),
-        )
-        return
-    if report.sent or report.failed or report.released:
-        log.info(
-            "sweep: sent %d, released %d, failed %d, skipped %d",
-            report.sent,
-            report.released,
-            report.failed,
-            report.skipped,
-        )
-
-
-def schedule_jobs(app: NavApplication) -> None:
-    """The one repeating job. Nothing about reminders lives in the job queue itself."""
-    job_queue = app.job_queue
-    if job_queue is None:  # pragma: no cover - the job-queue extra is a dependency
-        raise RuntimeError("python-telegram-bot[job-queue] is required")
-    interval = app.bot_data.settings.sweep_interval_seconds
-    job_queue.run_repeating(
-        sweep_and_deliver,
-        interval=interval,
-        first=1,
-        name=SWEEP_JOB_NAME,
-        job_kwargs={
-            "misfire_grace_time": max(1, int(interval * 2)),
-            "coalesce": True,
-            "max_instances": 1,
-        },
-    )
-
-
-def request_prompt_delivery(app: Any) -> None:
-    """Run a sweep now (e.g. after a save raised a safeguarding alert) instead of waiting for
-    the next interval. Safe to call from any handler."""
-    job_queue = getattr(app, "job_queue", None)
-    if job_queue is not None:
-        job_queue.run_once(sweep_and_deliver, 0, name="prompt_sweep")

@@ -10,8 +10,8 @@ from telegram import Update
 from bot.access import may_see_client
 from bot.codes import InvalidClientCode, parse_client_code
 from bot.contacts import close_client
-from bot.context import NavContext, StaffMember
-from bot.domain import AuditAction, Role
+from bot.context import NavContext
+from bot.domain import AuditAction, Role, StaffMember
 from bot.redaction import redact
 from bot.summaries import ClientSummary, ContactLine, caseload, client_summary
 from handlers.logging import CODE_REFUSALS

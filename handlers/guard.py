@@ -13,8 +13,8 @@ from telegram import Chat, ChatMember, Update
 from telegram.error import TelegramError
 from telegram.ext import ApplicationHandlerStop
 
-from bot.context import NavContext, StaffMember
-from bot.domain import AuditAction
+from bot.context import NavContext
+from bot.domain import AuditAction, StaffMember
 from bot.i18n import Translator, choose_reply_language, written_language
 from storage.audit import create_audit_entry
 from storage.staff import get_staff_for_update_handling, mark_staff_languages

@@ -11,8 +11,8 @@ from telegram.error import BadRequest
 
 from bot.codes import CodeError, first_token_code_error
 from bot.contacts import SavedContact, reminder_settings, save_contact, undo_last_contact
-from bot.context import NavContext, StaffMember
-from bot.domain import Outcome, Risk, Service, Setting
+from bot.context import NavContext
+from bot.domain import Outcome, Risk, Service, Setting, StaffMember
 from bot.drafts import PROBLEM_QUESTIONS, DraftState, render_card
 from bot.i18n import N_, Translator
 from bot.parsing import DateProblem, parse_contact, parse_follow_up_phrase

@@ -46,11 +46,11 @@ from bot.followup_actions import (
     staff_name,
 )
 from bot.i18n import N_, Translator
+from bot.jobs import request_prompt_delivery
 from bot.parsing import DateProblem, parse_follow_up_phrase
 from bot.reminder_messages import local_when, render_due_list, working_hours_label
 from bot.reminder_policy import SnoozeOption
 from bot.reminders import due_items_payload, list_due_items, mark_reachable, mark_unreachable
-from bot.sender import request_prompt_delivery
 from bot.working_hours import WorkingHours, WorkingHoursError, WorkingHoursErrorReason
 from storage.audit import create_audit_entry
 from storage.staff import get_staff

@@ -17,8 +17,7 @@ from pathlib import Path
 import pytest
 
 from bot.contacts import ContactInput, reminder_settings, save_contact
-from bot.context import StaffMember
-from bot.domain import Outcome, Setting
+from bot.domain import Outcome, Setting, StaffMember
 from storage.db import create_engine, create_session_factory
 from storage.migrate import migrate
 from storage.outbox import create_outbox_message

@@ -14,8 +14,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Update
 from telegram.request import BaseRequest, RequestData
 
-from bot.app import NavApplication, build_application, start_services, stop_services
+from bot.app import build_application, start_services, stop_services
 from bot.config import Settings
+from bot.context import NavApplication
 from storage.migrate import migrate
 from storage.models import Staff
 from storage.staff import create_or_reactivate_staff

@@ -13,9 +13,8 @@ import time_machine
 from sqlalchemy import select
 
 from bot.contacts import ContactInput, reminder_settings, save_contact
-from bot.context import StaffMember
-from bot.domain import Outcome, Risk, Setting
-from bot.sender import run_sweep
+from bot.domain import Outcome, Risk, Setting, StaffMember
+from bot.jobs import run_sweep
 from bot.working_hours import WorkingHours
 from storage.models import FollowUp, SafeguardingAlert, Staff
 from tests.handlers.harness import Harness

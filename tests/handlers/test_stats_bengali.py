@@ -13,7 +13,7 @@ import time_machine
 from openpyxl import load_workbook
 
 from bot.contacts import reminder_settings
-from bot.context import StaffMember
+from bot.domain import StaffMember
 from tests.handlers.harness import Harness
 from tests.stats_cohort import DRUG, ENG, CohortBuilder
 

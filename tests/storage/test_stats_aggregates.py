@@ -10,8 +10,7 @@ from sqlalchemy import insert, select, text, update
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.contacts import reminder_settings
-from bot.context import StaffMember
-from bot.domain import Outcome, Role, Service, ServiceStatus
+from bot.domain import Outcome, Role, Service, ServiceStatus, StaffMember
 from bot.periods import Period, period_between
 from bot.reports import collect_overdue, collect_stats, collect_stats_comparison
 from bot.stats import Rate

@@ -13,8 +13,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 import bot.digest
 from bot.contacts import reminder_settings
-from bot.context import StaffMember
 from bot.digest import produce_weekly_digests
+from bot.domain import StaffMember
 from storage.db import create_engine, create_session_factory, create_snapshot_session_factory
 from storage.migrate import upgrade_engine_to_head
 from storage.models import OutboxMessage

@@ -9,6 +9,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from bot.clock import DEFAULT_FOLLOW_UP_DAYS
+
 DEFAULT_TELEGRAM_API_BASE_URL = "https://api.telegram.org"
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./data/navbot.db"
 
@@ -38,7 +40,7 @@ class Settings(BaseSettings):
 
     timezone: str = "Europe/London"
     default_working_hours: str = "mon-fri 09:00-18:00"
-    default_follow_up_days: int = Field(default=7, ge=1, le=365)
+    default_follow_up_days: int = Field(default=DEFAULT_FOLLOW_UP_DAYS, ge=1, le=365)
     invite_expiry_days: int = Field(default=7, ge=1, le=90)
     undo_window_minutes: int = Field(default=15, ge=1, le=1440)
 

@@ -25,6 +25,7 @@ from zoneinfo import ZoneInfo
 
 from dateparser.date import DateDataParser
 
+from bot.clock import DEFAULT_FOLLOW_UP_DAYS, FOLLOW_UP_TIME, default_follow_up, local_to_utc
 from bot.codes import clean_text, code_spans, find_client_codes
 from bot.domain import Outcome, Risk, Service, ServiceStatus, Setting
 from bot.language import detect_contact_language, explicit_language
@@ -66,7 +67,7 @@ class Draft:
     note: str
 
 
-DEFAULT_TIME = time(9, 0)
+DEFAULT_TIME = FOLLOW_UP_TIME
 MAX_FOLLOW_UP_AHEAD = timedelta(days=365)
 # A contact "at 14:00" typed at 13:55 is a slip of the clock, not a future contact.
 OCCURRED_GRACE = timedelta(minutes=10)
@@ -993,11 +994,8 @@ def _local_base(now: datetime, tz: ZoneInfo) -> datetime:
 
 
 def _at_local(day: date, clock: time, tz: ZoneInfo) -> datetime:
-    """A local wall-clock time as aware UTC; fold=0 picks the first of a repeated hour."""
-    local = datetime.combine(day, clock, tzinfo=tz)
-    # Round-trip through UTC so a wall time that does not exist (01:30 on the March change)
-    # comes back as a real instant.
-    return local.astimezone(UTC)
+    """A local wall-clock time as aware UTC, by the one rule (bot.clock.local_to_utc)."""
+    return local_to_utc(day, clock, tz)
 
 
 def _translate(phrase: str, *, planning: bool) -> str:
@@ -1127,11 +1125,11 @@ def _pin_explicit_dates(text: str, today: date, *, planning: bool) -> str | Date
     return text
 
 
-def _settings(base: datetime, *, prefer: str) -> dict[str, Any]:
+def _settings(base: datetime, *, prefer: str, tz: ZoneInfo) -> dict[str, Any]:
     return {
         "DATE_ORDER": "DMY",
         "PREFER_DATES_FROM": prefer,
-        "TIMEZONE": "Europe/London",
+        "TIMEZONE": tz.key,
         "RETURN_AS_TIMEZONE_AWARE": False,
         "RELATIVE_BASE": base,
         "PREFER_DAY_OF_MONTH": "first",
@@ -1139,7 +1137,7 @@ def _settings(base: datetime, *, prefer: str) -> dict[str, Any]:
     }
 
 
-def _dateparse(phrase: str, base: datetime, *, prefer: str) -> datetime | None:
+def _dateparse(phrase: str, base: datetime, *, prefer: str, tz: ZoneInfo) -> datetime | None:
     """dateparser on an already-extracted phrase, returning naive local wall-clock time.
 
     Naive local in, naive local out: relative arithmetic ("in 3 days") then keeps the wall
@@ -1150,7 +1148,7 @@ def _dateparse(phrase: str, base: datetime, *, prefer: str) -> datetime | None:
     try:
         # English only: _translate has already turned Bengali date words into English and
         # dropped the rest, so the Bengali locale would only add ~0.2 ms of locale probing.
-        parser = DateDataParser(languages=["en"], settings=_settings(base, prefer=prefer))
+        parser = DateDataParser(languages=["en"], settings=_settings(base, prefer=prefer, tz=tz))
         result = parser.get_date_data(phrase).date_obj
     except Exception:  # dateparser raises assorted errors on odd input; a draft never fails
         return None
@@ -1210,7 +1208,7 @@ def _names_a_day_only(text: str) -> bool:
 
 
 @lru_cache(maxsize=2048)
-def _dateparse_day(text: str, today: date, prefer: str) -> date | None:
+def _dateparse_day(text: str, today: date, prefer: str, tz: ZoneInfo) -> date | None:
     """The day dateparser gives a day-only phrase (see `_names_a_day_only`), read at noon.
 
     dateparser costs ~1 ms a call, and most follow-up phrases ("friday", "in 2 weeks") recur
@@ -1218,7 +1216,7 @@ def _dateparse_day(text: str, today: date, prefer: str) -> date | None:
     answer depends on for such a phrase (tests/unit/test_parser_properties.py checks that
     the day read at noon is the day read at any other time). Old days fall out of the LRU.
     """
-    parsed = _dateparse(text, datetime.combine(today, time(12)), prefer=prefer)
+    parsed = _dateparse(text, datetime.combine(today, time(12)), prefer=prefer, tz=tz)
     return None if parsed is None else parsed.date()
 
 
@@ -1240,12 +1238,12 @@ def _resolve(phrase: str, *, now: datetime, tz: ZoneInfo, planning: bool) -> dat
     prefer = "future" if planning else "past"
     if not has_time and _names_a_day_only(text):
         # Only the day is used below, and for such a phrase it depends on the date alone.
-        day = _dateparse_day(text, base.date(), prefer)
+        day = _dateparse_day(text, base.date(), prefer, tz)
         if day is None:
             return DateProblem.UNCLEAR
         clock = DEFAULT_TIME if planning else base.time().replace(microsecond=0)
         return _at_local(day, clock, tz)
-    parsed = _dateparse(text, base, prefer=prefer)
+    parsed = _dateparse(text, base, prefer=prefer, tz=tz)
     if parsed is None:
         return DateProblem.UNCLEAR
     if not has_time:
@@ -1425,7 +1423,7 @@ def _occurred(text: str, *, now: datetime, tz: ZoneInfo) -> tuple[datetime, Date
 
 
 def parse_contact(
-    text: str, *, now: datetime, tz: ZoneInfo, default_follow_up_days: int = 7
+    text: str, *, now: datetime, tz: ZoneInfo, default_follow_up_days: int = DEFAULT_FOLLOW_UP_DAYS
 ) -> Draft:
     """A draft log from a navigator's free text. Never raises; unknown fields stay empty."""
     if now.tzinfo is None:  # a caller bug, but a draft must still come back: read it as UTC
@@ -1466,8 +1464,7 @@ def parse_contact(
 
 
 def _default_follow_up(now: datetime, tz: ZoneInfo, days: int) -> datetime:
-    local_day = now.astimezone(tz).date() + timedelta(days=days)
-    return _at_local(local_day, DEFAULT_TIME, tz)
+    return default_follow_up(now, tz, days)
 
 
 def _parse_fields(

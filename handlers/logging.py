@@ -9,6 +9,7 @@ from datetime import UTC, datetime, time, timedelta
 from telegram import CallbackQuery, Message, Update
 from telegram.error import BadRequest
 
+from bot.clock import local_to_utc
 from bot.codes import CodeError, first_token_code_error
 from bot.contacts import SavedContact, reminder_settings, save_contact, undo_last_contact
 from bot.context import NavContext
@@ -18,7 +19,6 @@ from bot.i18n import N_, Translator
 from bot.parsing import DateProblem, parse_contact, parse_follow_up_phrase
 from bot.reminder_policy import FollowUpPreset, preset_follow_up
 from bot.summaries import saved_reply
-from bot.working_hours import local_to_utc
 from handlers import cards
 from storage.clients import get_client_by_code
 from storage.drafts import (
@@ -202,7 +202,7 @@ def _when_choice(value: str, now: datetime, context: NavContext) -> datetime:
     tz = context.services.settings.tz
     today = now.astimezone(tz).date()
     if value == "morning":
-        return min(now, local_to_utc(today, time(9), tz))
+        return min(now, local_to_utc(today, time(9), tz))  # "this morning"
     if value == "yesterday":
         return now - timedelta(days=1)
     return now

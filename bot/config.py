@@ -50,7 +50,6 @@ class Settings(BaseSettings):
     webhook_secret: SecretStr | None = None
     webhook_listen: str = "127.0.0.1"
     webhook_port: int = Field(default=8443, ge=1, le=65535)
-    webhook_path: str = "telegram"
 
     sweep_interval_seconds: float = Field(default=30.0, gt=0, le=3600)
     max_overdue_nudges: int = Field(default=3, ge=0, le=30)

@@ -61,11 +61,6 @@ class Risk(StrEnum):
     SUICIDAL = "suicidal"
 
 
-class ClientStatus(StrEnum):
-    OPEN = "open"
-    CLOSED = "closed"
-
-
 class FollowUpStatus(StrEnum):
     OPEN = "open"
     DONE = "done"

@@ -14,6 +14,7 @@ from enum import StrEnum
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.access import may_act_on, may_supervise
 from bot.contacts import (
     ContactInput,
     ReminderSettings,
@@ -39,17 +40,6 @@ class Refusal(StrEnum):
     NOT_YOURS = "not_yours"  # someone else's record, and not your team to supervise
     STALE = "stale"  # the follow-up is already done or cancelled
     CONFLICT = "conflict"  # the new owner already has an open follow-up with this client
-
-
-def may_act_on(actor: StaffMember, *, owner_id: int, team: str) -> bool:
-    """The owner, a supervisor of the owner's team, or an admin."""
-    if actor.id == owner_id or actor.role is Role.ADMIN:
-        return True
-    return actor.role is Role.SUPERVISOR and actor.team == team
-
-
-def may_supervise(actor: StaffMember, *, team: str) -> bool:
-    return actor.role is Role.ADMIN or (actor.role is Role.SUPERVISOR and actor.team == team)
 
 
 @dataclass(frozen=True)

@@ -16,11 +16,11 @@ from telegram.ext import (
 
 from handlers import (
     clients,
+    contact_log,
     errors,
     fallback,
     guard,
     guided,
-    logging,
     onboarding,
     preferences,
     refusals,
@@ -62,9 +62,9 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     app.add_handler(CommandHandler("start", onboarding.start))
     app.add_handler(CommandHandler("help", onboarding.help_command))
     app.add_handler(CommandHandler("invite", onboarding.invite))
-    app.add_handler(CommandHandler("undo", logging.on_undo_command))
-    app.add_handler(CommandHandler("confirm", logging.on_confirm_command))
-    app.add_handler(CommandHandler("cancel", logging.on_cancel_command))
+    app.add_handler(CommandHandler("undo", contact_log.on_undo_command))
+    app.add_handler(CommandHandler("confirm", contact_log.on_confirm_command))
+    app.add_handler(CommandHandler("cancel", contact_log.on_cancel_command))
     app.add_handler(CommandHandler("client", clients.on_client))
     app.add_handler(CommandHandler("clients", clients.on_clients))
     app.add_handler(CommandHandler("close", clients.on_close))
@@ -74,10 +74,10 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     app.add_handler(CommandHandler("overdue", stats.overdue))
     app.add_handler(CommandHandler("chart", stats.chart))
     app.add_handler(CommandHandler("export", stats.export))
-    app.add_handler(CallbackQueryHandler(logging.on_card_button, pattern=r"^card:"))
-    app.add_handler(CallbackQueryHandler(logging.on_undo_button, pattern=r"^undo:"))
+    app.add_handler(CallbackQueryHandler(contact_log.on_card_button, pattern=r"^card:"))
+    app.add_handler(CallbackQueryHandler(contact_log.on_undo_button, pattern=r"^undo:"))
     app.add_handler(MessageHandler(ATTACHMENTS, refusals.on_attachment))
-    app.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, logging.on_text))
+    app.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, contact_log.on_text))
     # Anything left: buttons from finished flows, unknown commands, other update kinds.
     app.add_handler(CallbackQueryHandler(fallback.expired_button))
     app.add_handler(MessageHandler(filters.ALL, fallback.unknown))

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.domain import Outcome, Risk, Service, ServiceStatus, Setting
+from bot.domain import Outcome, Risk, Service, Setting
 from bot.drafts import DraftState
 from bot.i18n import N_, Translator
 from bot.labels import outcome_label, risk_label, service_label, setting_label, status_label
@@ -121,6 +121,3 @@ def follow_up_keyboard(
 
 def undo_keyboard(t: Translator, contact_id: int) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup([[_button("↩️ " + t("Undo"), f"undo:{contact_id}")]])
-
-
-SERVICE_STATUS_CYCLE = (None, *ServiceStatus)

@@ -14,7 +14,7 @@ from bot.context import NavContext
 from bot.domain import AuditAction, Role, StaffMember
 from bot.redaction import redact
 from bot.summaries import ClientSummary, ContactLine, caseload, client_summary
-from handlers.logging import CODE_REFUSALS
+from handlers.contact_log import CODE_REFUSALS
 from storage.audit import create_audit_entry
 from storage.clients import (
     get_client_by_code,

@@ -20,19 +20,19 @@ from telegram.ext import (
 )
 from telegram.warnings import PTBUserWarning
 
-from bot.access import may_see_client
+from bot.access import may_act_on
 from bot.codes import InvalidClientCode, parse_client_code
 from bot.context import NavContext
-from bot.domain import Outcome, Risk, Role, Service, ServiceStatus, Setting
+from bot.domain import Outcome, Risk, Service, ServiceStatus, Setting
 from bot.drafts import PROBLEM_QUESTIONS, DraftState
 from bot.labels import outcome_label, risk_label, service_label, setting_label, status_label
 from bot.language import detect_contact_language
 from bot.parsing import DateProblem, FollowUpKind, parse_follow_up_phrase
 from bot.redaction import redact, truncate_note
 from bot.reminder_policy import FollowUpPreset, preset_follow_up
-from handlers import logging as quick
+from handlers import contact_log as quick
 from handlers.cards import FOLLOW_UP_CHOICES
-from handlers.logging import CODE_REFUSALS
+from handlers.contact_log import CODE_REFUSALS
 from storage.clients import get_client, list_recent_client_codes
 from storage.followups import get_followup
 
@@ -93,16 +93,7 @@ async def start_from_reminder(update: Update, context: NavContext) -> int:
             followup = await get_followup(session, followup_id=int(raw))
             client = await get_client(session, client_id=followup.client_id) if followup else None
         if followup is not None and client is not None and followup.status == "open":
-            allowed = followup.staff_id == staff.id or (
-                staff.role is not Role.NAVIGATOR
-                and may_see_client(
-                    role=staff.role,
-                    staff_id=staff.id,
-                    team=staff.team,
-                    client_owner_id=client.owner_id,
-                    client_team=client.team,
-                )
-            )
+            allowed = may_act_on(staff, owner_id=followup.staff_id, team=client.team)
             code = client.code if allowed else None
     if code is None:
         await query.answer(

@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from telegram import Message, Update
 from telegram.constants import ChatAction
 
-from bot.access import at_least
+from bot.access import Scope, ScopeRefusal, at_least, decide_scope
 from bot.chart import render_chart_png
 from bot.contacts import hours_of
 from bot.context import NavContext
@@ -20,8 +20,6 @@ from bot.i18n import Translator
 from bot.periods import PeriodError
 from bot.reports import (
     ChartArgsError,
-    Scope,
-    ScopeRefusal,
     StatsRequest,
     audit_report,
     chronological,
@@ -29,7 +27,6 @@ from bot.reports import (
     collect_stats,
     collect_stats_comparison,
     collect_weekly_series,
-    decide_scope,
     parse_chart_args,
     parse_stats_args,
 )

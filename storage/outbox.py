@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, NamedTuple, cast
 
-from sqlalchemy import Table, and_, func, or_, select, text, update
+from sqlalchemy import Table, and_, or_, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -227,14 +227,3 @@ async def mark_outbox_finished(
         .where(OutboxMessage.id == message_id)
         .values(status=status, last_error=error[:64] if error else None)
     )
-
-
-async def count_outbox_messages(
-    session: AsyncSession, *, status: str | None = None, kind: str | None = None
-) -> int:
-    query = select(func.count()).select_from(OutboxMessage)
-    if status is not None:
-        query = query.where(OutboxMessage.status == status)
-    if kind is not None:
-        query = query.where(OutboxMessage.kind == kind)
-    return int(await session.scalar(query) or 0)

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, fields
 from datetime import date, datetime
 
-from sqlalchemy import bindparam, func, or_, select, update
+from sqlalchemy import bindparam, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import AppState, Invite, PendingDraft, Staff
@@ -86,10 +86,6 @@ async def list_staff(
     if active_only:
         query = query.where(Staff.active.is_(True))
     return (await session.scalars(query)).all()
-
-
-async def count_staff(session: AsyncSession) -> int:
-    return int(await session.scalar(select(func.count()).select_from(Staff)) or 0)
 
 
 async def create_or_reactivate_staff(

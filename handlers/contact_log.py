@@ -176,19 +176,20 @@ async def _answer_card_question(
         draft = await get_draft_awaiting_input(session, staff_id=staff.id)
         if draft is None:
             return False
-        state = DraftState.from_payload(draft.payload)
         parsed = parse_follow_up_phrase(text, now=now, tz=settings.tz)
         if isinstance(parsed, DateProblem):
             if parse_contact(text, now=now, tz=settings.tz).client_codes:
                 draft.editing = None  # they moved on to a new log: let it through
                 return False
-            await message.reply_text(context.t(PROBLEM_QUESTIONS[parsed]))
-            return True
-        state = state.with_follow_up(parsed)
-        draft.payload = state.to_payload()
-        draft.editing = None
-        draft.updated_at = now
-        draft_id, token = draft.id, draft.token
+        else:
+            state = DraftState.from_payload(draft.payload).with_follow_up(parsed)
+            draft.payload = state.to_payload()
+            draft.editing = None
+            draft.updated_at = now
+            draft_id, token = draft.id, draft.token
+    if isinstance(parsed, DateProblem):  # the card keeps waiting for a date
+        await message.reply_text(context.t(PROBLEM_QUESTIONS[parsed]))
+        return True
     is_new = await _client_is_new(context, state.client_code)
     await message.reply_text(
         render_card(context.t, state, tz=settings.tz, client_is_new=is_new),
@@ -255,6 +256,9 @@ async def on_card_button(update: Update, context: NavContext) -> None:
     settings = context.services.settings
     now = _now()
     saved: SavedContact | None = None
+    refusal: str | None = None  # an alert to show once the transaction is over
+    state: DraftState | None = None
+    draft_token = ""
     async with context.services.session_factory.begin() as session:
         draft = await get_draft(session, draft_id=draft_id, for_update=True)
         if (
@@ -262,59 +266,56 @@ async def on_card_button(update: Update, context: NavContext) -> None:
             or draft.staff_id != staff.id
             or not hmac.compare_digest(draft.token, token)
         ):
-            await query.answer(
-                t("This card is not yours or no longer exists. Nothing was changed."),
-                show_alert=True,
-            )
-            return
-        if draft.status != "pending":
-            await query.answer(
+            refusal = t("This card is not yours or no longer exists. Nothing was changed.")
+        elif draft.status != "pending":
+            refusal = (
                 t("This log was already saved.")
                 if draft.status == "saved"
-                else t("This card was cancelled. Nothing was saved."),
-                show_alert=True,
+                else t("This card was cancelled. Nothing was saved.")
             )
-            return
-        state = DraftState.from_payload(draft.payload)
-
-        if action == "save":
-            if not state.ready:
-                await query.answer(t("Please choose the follow-up first."), show_alert=True)
-                return
-            if not await mark_draft_status(
-                session, draft_id=draft.id, from_status="pending", to_status="saved", at=now
-            ):
-                await query.answer(t("This log was already saved."), show_alert=True)
-                return
-            saved = await save_contact(
-                session,
-                staff=staff,
-                contact=state.to_contact_input(),
-                now=now,
-                settings=reminder_settings(settings),
-            )
-            draft.contact_id = saved.contact_id
-        elif action == "cancel":
-            await mark_draft_status(
-                session, draft_id=draft.id, from_status="pending", to_status="cancelled", at=now
-            )
-        elif action == "set" and len(args) == 2:
-            edited = _apply_choice(state, args[0], args[1], now, context)
-            if edited is None:
-                await query.answer(
-                    t("This button is not valid. Nothing was changed."), show_alert=True
+        else:
+            state = DraftState.from_payload(draft.payload)
+            draft_token = draft.token
+            if action == "save":
+                if not state.ready:
+                    refusal = t("Please choose the follow-up first.")
+                elif not await mark_draft_status(
+                    session, draft_id=draft.id, from_status="pending", to_status="saved", at=now
+                ):
+                    refusal = t("This log was already saved.")
+                else:
+                    saved = await save_contact(
+                        session,
+                        staff=staff,
+                        contact=state.to_contact_input(),
+                        now=now,
+                        settings=reminder_settings(settings),
+                    )
+                    draft.contact_id = saved.contact_id
+            elif action == "cancel":
+                await mark_draft_status(
+                    session,
+                    draft_id=draft.id,
+                    from_status="pending",
+                    to_status="cancelled",
+                    at=now,
                 )
-                return
-            state = edited
-            draft.payload, draft.updated_at = state.to_payload(), now
-        elif action == "type" and args == ["follow_up"]:
-            await clear_awaiting_input(session, staff_id=staff.id, at=now)
-            draft.editing, draft.updated_at = "follow_up", now
-        elif action not in ("edit", "back", "field"):
-            await query.answer(t("This button is not valid. Nothing was changed."), show_alert=True)
-            return
-        draft_token = draft.token
+            elif action == "set" and len(args) == 2:
+                edited = _apply_choice(state, args[0], args[1], now, context)
+                if edited is None:
+                    refusal = t("This button is not valid. Nothing was changed.")
+                else:
+                    state = edited
+                    draft.payload, draft.updated_at = state.to_payload(), now
+            elif action == "type" and args == ["follow_up"]:
+                await clear_awaiting_input(session, staff_id=staff.id, at=now)
+                draft.editing, draft.updated_at = "follow_up", now
+            elif action not in ("edit", "back", "field"):
+                refusal = t("This button is not valid. Nothing was changed.")
 
+    if refusal is not None or state is None:
+        await query.answer(refusal, show_alert=True)
+        return
     if saved is not None:
         await _edit_card(
             query,

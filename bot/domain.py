@@ -109,10 +109,15 @@ class StaffMember:
     confirm_cards: bool
     awaiting_card_answer: bool = False  # a card asked them to type something (a date)
     last_language: str | None = None  # see Staff.last_language
+    conversation: str | None = None  # the flow waiting for their answer (storage.conversations)
 
     @classmethod
     def from_row(
-        cls, row: Staff | StaffForUpdate, *, awaiting_card_answer: bool = False
+        cls,
+        row: Staff | StaffForUpdate,
+        *,
+        awaiting_card_answer: bool = False,
+        conversation: str | None = None,
     ) -> StaffMember:
         return cls(
             id=row.id,
@@ -126,4 +131,5 @@ class StaffMember:
             confirm_cards=row.confirm_cards,
             awaiting_card_answer=awaiting_card_answer,
             last_language=row.last_language,
+            conversation=conversation,
         )

@@ -6,7 +6,8 @@ sessions and only sweeps the database: nothing about what is owed lives in the j
 - `sweep_and_deliver` (repeating): produce what the follow-ups, safeguarding repeats and
   agendas owe (`bot.reminders`), then deliver it (`bot.sender.Sender`);
 - `weekly_digest_job` (repeating, idempotent by dedupe keys): supervisors' Monday digest;
-- `purge_job` (daily, local time): the retention purge (PRODUCT §8).
+- `purge_job` (daily, local time): the retention purge (PRODUCT §8), and conversations
+  that expired without an answer.
 
 `request_prompt_delivery(app)` asks for a sweep now, e.g. after a save raised a
 safeguarding alert, instead of waiting for the next interval.
@@ -26,6 +27,7 @@ from bot.data_requests import purge_expired
 from bot.digest import produce_weekly_digests
 from bot.reminders import produce_all
 from bot.sender import DeliveryReport, Sender
+from storage.conversations import delete_expired_conversations
 
 log = logging.getLogger(__name__)
 
@@ -125,10 +127,13 @@ async def weekly_digest_job(context: NavContext) -> None:
 
 async def purge_job(context: NavContext) -> None:
     services = context.services
+    now = utcnow()
     async with services.session_factory.begin() as session:
         await purge_expired(
-            session, now=utcnow(), retention_days=services.settings.retention_days_after_close
+            session, now=now, retention_days=services.settings.retention_days_after_close
         )
+        # Conversations nobody came back to (each one says so when its user returns).
+        await delete_expired_conversations(session, now=now)
 
 
 # --- the schedule -----------------------------------------------------------------------------

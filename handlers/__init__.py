@@ -17,6 +17,7 @@ from telegram.ext import (
 from handlers import (
     clients,
     contact_log,
+    conversations,
     errors,
     fallback,
     guard,
@@ -54,9 +55,13 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     # Group 0, first match wins. Edits come first: an edited "/close C123" must not run again.
     app.add_handler(MessageHandler(filters.UpdateType.EDITED, refusals.on_edited))
     app.add_handler(MessageHandler(filters.FORWARDED, refusals.on_forwarded))
-    app.add_handler(guided.build())  # /log alone, and a reminder's "Log contact" button
-    # Reminder buttons, Reschedule (a short conversation), /due, /hours, block/unblock: before
-    # the quick-text handler, so a typed new date is not taken for a log.
+    # The guided /log: /log alone, a reminder's "Log contact" button, and its own buttons.
+    # Its typed answers arrive through conversations.on_text below.
+    app.add_handler(CommandHandler("log", guided.start))
+    app.add_handler(CallbackQueryHandler(guided.start_from_reminder, pattern=r"^fu:log:"))
+    app.add_handler(CallbackQueryHandler(guided.on_button, pattern=r"^g:"))
+    # Reminder buttons (Reschedule asks for a date: a conversation), /due, /hours,
+    # block/unblock.
     for handler in reminders.handlers():
         app.add_handler(handler)
     app.add_handler(CommandHandler("start", onboarding.start))
@@ -64,7 +69,7 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     app.add_handler(CommandHandler("invite", onboarding.invite))
     app.add_handler(CommandHandler("undo", contact_log.on_undo_command))
     app.add_handler(CommandHandler("confirm", contact_log.on_confirm_command))
-    app.add_handler(CommandHandler("cancel", contact_log.on_cancel_command))
+    app.add_handler(CommandHandler("cancel", conversations.on_cancel))
     app.add_handler(CommandHandler("client", clients.on_client))
     app.add_handler(CommandHandler("clients", clients.on_clients))
     app.add_handler(CommandHandler("close", clients.on_close))
@@ -77,7 +82,8 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     app.add_handler(CallbackQueryHandler(contact_log.on_card_button, pattern=r"^card:"))
     app.add_handler(CallbackQueryHandler(contact_log.on_undo_button, pattern=r"^undo:"))
     app.add_handler(MessageHandler(ATTACHMENTS, refusals.on_attachment))
-    app.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, contact_log.on_text))
+    # Text: an open conversation's answer, a card's typed date, or a new log.
+    app.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, conversations.on_text))
     # Anything left: buttons from finished flows, unknown commands, other update kinds.
     app.add_handler(CallbackQueryHandler(fallback.expired_button))
     app.add_handler(MessageHandler(filters.ALL, fallback.unknown))

@@ -434,12 +434,3 @@ async def on_confirm_command(update: Update, context: NavContext) -> None:
         if choice == "on"
         else t("Confirmation cards are off: logs are saved at once, with an Undo button.")
     )
-
-
-async def on_cancel_command(update: Update, context: NavContext) -> None:
-    """/cancel outside a guided log: drop a pending typed-date question, if any."""
-    staff = context.require_staff()
-    async with context.services.session_factory.begin() as session:
-        await clear_awaiting_input(session, staff_id=staff.id, at=_now())
-    if update.effective_message is not None:
-        await update.effective_message.reply_text(context.t("OK, cancelled. Nothing was saved."))

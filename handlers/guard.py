@@ -75,7 +75,7 @@ async def check_access(update: Update, context: NavContext) -> None:
     text = _message_text(update)
     async with context.services.read_session_factory() as session:
         found = await get_staff_for_update_handling(session, telegram_id=user.id)
-    row, awaiting = found if found is not None else (None, False)
+    row = found.staff if found is not None else None
     staff: StaffMember | None = None
     if row is not None and row.active:
         # Only what the user wrote counts: a button press carries the bot's own message.
@@ -95,7 +95,12 @@ async def check_access(update: Update, context: NavContext) -> None:
                 )
             row.telegram_language = user.language_code
             row.last_language = last_language
-        staff = StaffMember.from_row(row, awaiting_card_answer=awaiting)
+        assert found is not None
+        staff = StaffMember.from_row(
+            row,
+            awaiting_card_answer=found.awaiting_card_answer,
+            conversation=found.conversation,
+        )
     elif not _is_start_with_argument(update):
         async with context.services.session_factory.begin() as session:
             await create_audit_entry(

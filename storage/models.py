@@ -400,3 +400,25 @@ class PendingDraft(Base):
     contact_id: Mapped[int | None] = mapped_column(ForeignKey("contacts.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Conversation(Base):
+    """A conversation waiting for a staff member's next answer: a guided /log part-way
+    through, or Reschedule waiting for a typed date.
+
+    In the database, not in process memory, so a restart, a deploy or another process
+    continues it where the user left it. One per staff member: starting another flow
+    replaces it. ``step`` and ``data`` (the answers so far) belong to the flow's own code
+    (bot.guided_log for the guided /log); past ``expires_at`` the flow is over.
+    """
+
+    __tablename__ = "conversations"
+
+    staff_id: Mapped[int] = mapped_column(
+        ForeignKey("staff.id", ondelete="CASCADE"), primary_key=True
+    )
+    flow: Mapped[str] = mapped_column(String(16))
+    step: Mapped[str] = mapped_column(String(16))
+    data: Mapped[dict[str, Any]]
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]

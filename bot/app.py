@@ -77,7 +77,7 @@ async def _post_init(app: NavApplication) -> None:
     await publish_command_menus(app)
     # What is loaded by now (PTB, SQLAlchemy, dateparser's and langdetect's tables) lives as
     # long as the process. Moved out of the collector's generations, it is no longer walked
-    # by every full collection: bench/sweep.py saw 70–90 ms pauses in one batch of five.
+    # by every full collection, which otherwise pauses the event loop now and then.
     gc.freeze()
 
 

@@ -140,8 +140,8 @@ async def produce_due_reminders(
     states: list[FollowUpReminderState] = []
     escalation = ReminderKind.ESCALATION
     # FollowUpReminderState(id, due_nudge_sent, overdue_nudges_sent, escalated_at,
-    # next_reminder_at, nudge_kind, nudge_days_overdue) is built positionally: 1,000 keyword
-    # calls cost ~0.5 ms per batch.
+    # next_reminder_at, nudge_kind, nudge_days_overdue) is built positionally: a sweep batch
+    # builds a thousand of them, and keyword calls are measurably slower.
     for followup in batch:
         if followup.status != "open":
             # Closed without its reminder cleared: owe nothing, and leave the sweep's queue.

@@ -267,7 +267,7 @@ class FollowUpReminder(Base):
 
     Why a table of its own: every sweep moves `next_reminder_at`, an indexed column, so the
     UPDATE can never be HOT on PostgreSQL and writes an entry in every index of its table. Here
-    that is three small indexes; on `followups` it was five (bench/README.md).
+    that is three small indexes; on `followups` it would be five.
     """
 
     __tablename__ = "followup_reminders"

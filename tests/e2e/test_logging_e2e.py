@@ -7,10 +7,14 @@ from pathlib import Path
 
 from tests.e2e.botprocess import BotProcess
 from tests.e2e.helpers import count, find_button, message_id_of, onboard
-from tests.fakebotapi import FakeBotApi
+from tests.fakebotapi import ApiCall, FakeBotApi
 
 NAV = 5100001
 OTHER = 5100002
+
+
+def _edited_to(expected: str) -> Callable[[ApiCall], bool]:
+    return lambda c: c.method.lower() == "editmessagetext" and expected in (c.text or "")
 
 
 def _ready(start_bot: Callable[..., BotProcess], api: FakeBotApi) -> BotProcess:
@@ -94,10 +98,7 @@ def test_guided_flow_end_to_end(
     for data, expected in presses:
         mark = api.mark()
         api.push_callback(NAV, data, message_id=message_id_of(last))
-        last = api.wait_for(
-            lambda c, e=expected: c.method.lower() == "editmessagetext" and e in (c.text or ""),
-            since=mark,
-        )
+        last = api.wait_for(_edited_to(expected), since=mark)
     mark = api.mark()
     api.push_callback(NAV, "g:note:skip", message_id=message_id_of(last))
     card = api.wait_for_message(NAV, contains="Check this log", since=mark)
@@ -144,10 +145,7 @@ def test_guided_flow_continues_after_the_bot_is_killed_and_started_again(
     for data, expected in presses:
         mark = api.mark()
         api.push_callback(NAV, data, message_id=message_id_of(last))
-        last = api.wait_for(
-            lambda c, e=expected: c.method.lower() == "editmessagetext" and e in (c.text or ""),
-            since=mark,
-        )
+        last = api.wait_for(_edited_to(expected), since=mark)
     mark = api.mark()
     api.push_message(NAV, "in 2 weeks")
     api.wait_for_message(NAV, contains="Add a short note", since=mark)

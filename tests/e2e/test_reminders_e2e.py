@@ -61,11 +61,11 @@ async def _seed(
                 row.working_hours = ALWAYS
         for telegram_id, code, due in followups:
             async with factory.begin() as session:
-                row = await get_staff_by_telegram_id(session, telegram_id=telegram_id)
-                assert row is not None
+                member = await get_staff_by_telegram_id(session, telegram_id=telegram_id)
+                assert member is not None
                 await save_contact(
                     session,
-                    staff=StaffMember.from_row(row),
+                    staff=StaffMember.from_row(member),
                     contact=ContactInput(
                         client_code=code,
                         setting=Setting.PHONE,

@@ -123,7 +123,7 @@ async def test_a_card_waiting_for_a_typed_date_survives_a_restart(sqlite_url: st
 
 
 async def test_a_stale_guided_log_expires_with_a_message(
-    sqlite_url: str, clock: time_machine.Coordinates
+    sqlite_url: str, clock: time_machine.Traveller
 ) -> None:
     async with process(sqlite_url) as h:
         await h.add_staff(NAV)
@@ -143,7 +143,7 @@ async def test_a_stale_guided_log_expires_with_a_message(
 
 
 async def test_stale_flows_speak_the_users_language(
-    sqlite_url: str, clock: time_machine.Coordinates
+    sqlite_url: str, clock: time_machine.Traveller
 ) -> None:
     async with process(sqlite_url) as h:
         await h.add_staff(NAV, ui_language="bn", confirm_cards=False)

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 import bot.digest
+import bot.reports
 from bot.contacts import reminder_settings
 from bot.digest import produce_weekly_digests
 from bot.domain import StaffMember
@@ -148,7 +149,7 @@ async def test_rendering_the_digest_does_not_hold_the_sqlite_write_lock(
         "C001", datetime(2026, 7, 8, 10, tzinfo=UTC), (DRUG, ENG)
     )
     writer_got_the_lock: list[bool] = []
-    collect_stats = bot.digest.collect_stats
+    collect_stats = bot.reports.collect_stats  # what bot.digest calls
 
     async def collect_stats_while_another_writer_tries(*args: Any, **kwargs: Any) -> Any:
         other = sqlite3.connect(tmp_path / "navbot.db", timeout=0, isolation_level=None)

@@ -228,7 +228,7 @@ def test_memo_gives_what_dateparser_gives_through_the_parser() -> None:
     with_memo = [[parse_follow_up_phrase(p, now=n, tz=TZ) for p in phrases] for n in nows]
     original = parsing._names_a_day_only
     try:
-        parsing._names_a_day_only = lambda text: False  # type: ignore[assignment]
+        parsing._names_a_day_only = lambda text: False
         without = [[parse_follow_up_phrase(p, now=n, tz=TZ) for p in phrases] for n in nows]
     finally:
         parsing._names_a_day_only = original

@@ -11,7 +11,7 @@ occurred (None = now, local "YYYY-MM-DD HH:MM", or a DateProblem value), languag
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -291,7 +291,7 @@ def check(draft: Draft, case: Case, now: datetime) -> None:
         assert _local(draft.occurred_at) == occurred
     assert draft.language == language
     for value in (draft.follow_up_at, draft.occurred_at):
-        assert value is None or (value.utcoffset() is not None and value.utcoffset().seconds == 0)
+        assert value is None or value.utcoffset() == timedelta(0)
 
 
 @pytest.mark.parametrize("case", ENGLISH, ids=[c[1] for c in ENGLISH])

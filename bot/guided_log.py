@@ -19,7 +19,10 @@ from bot.drafts import DraftState
 from bot.parsing import FollowUpKind
 
 FLOW = "guided_log"
-EXPIRES_AFTER = timedelta(minutes=30)  # without an answer; every answer starts it again
+# Every conversation (this flow, Reschedule, a card waiting for a typed date) ends after
+# this long without an answer; every answer starts the time again. The expiry messages say
+# "30 minutes".
+EXPIRES_AFTER = timedelta(minutes=30)
 
 
 class Step(StrEnum):

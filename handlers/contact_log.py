@@ -15,6 +15,7 @@ from bot.contacts import SavedContact, reminder_settings, save_contact, undo_las
 from bot.context import NavContext
 from bot.domain import Outcome, Risk, Service, Setting, StaffMember
 from bot.drafts import PROBLEM_QUESTIONS, DraftState, render_card
+from bot.guided_log import EXPIRES_AFTER
 from bot.i18n import N_, Translator
 from bot.parsing import DateProblem, parse_contact, parse_follow_up_phrase
 from bot.reminder_policy import FollowUpPreset, preset_follow_up
@@ -44,6 +45,12 @@ CODE_REFUSALS = {
     ),
     CodeError.EMPTY: N_("Please send a client code, like C123."),
 }
+# A card that asked for a typed date stops waiting after this long (as the guided log does).
+ANSWER_EXPIRES_AFTER = EXPIRES_AFTER
+ANSWER_EXPIRED = N_(
+    "Your card stopped waiting for a date after 30 minutes, so that was not used. Tap "
+    "“Type a date” on the card again, or choose a follow-up there."
+)
 NO_CODE = N_(
     "I could not find a client code (like C123) in your message, so nothing was saved. "
     "Clients are known by codes, never their names. "
@@ -176,17 +183,23 @@ async def _answer_card_question(
         draft = await get_draft_awaiting_input(session, staff_id=staff.id)
         if draft is None:
             return False
+        expired = draft.updated_at + ANSWER_EXPIRES_AFTER <= now
         parsed = parse_follow_up_phrase(text, now=now, tz=settings.tz)
-        if isinstance(parsed, DateProblem):
+        if expired or isinstance(parsed, DateProblem):
             if parse_contact(text, now=now, tz=settings.tz).client_codes:
                 draft.editing = None  # they moved on to a new log: let it through
                 return False
+            if expired:
+                draft.editing = None
         else:
             state = DraftState.from_payload(draft.payload).with_follow_up(parsed)
             draft.payload = state.to_payload()
             draft.editing = None
             draft.updated_at = now
             draft_id, token = draft.id, draft.token
+    if expired:
+        await message.reply_text(context.t(ANSWER_EXPIRED))
+        return True
     if isinstance(parsed, DateProblem):  # the card keeps waiting for a date
         await message.reply_text(context.t(PROBLEM_QUESTIONS[parsed]))
         return True

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 from telegram import ChatMember, InlineKeyboardButton, InlineKeyboardMarkup, Update
@@ -40,6 +40,7 @@ from bot.followup_actions import (
     snooze,
     staff_name,
 )
+from bot.guided_log import EXPIRES_AFTER
 from bot.i18n import N_, Translator
 from bot.jobs import request_prompt_delivery
 from bot.parsing import DateProblem, parse_follow_up_phrase
@@ -274,7 +275,7 @@ async def safeguarding_button(update: Update, context: NavContext) -> None:
 # is understood by whichever process receives it, also after a restart.
 
 RESCHEDULE = "reschedule"
-RESCHEDULE_EXPIRES_AFTER = timedelta(minutes=30)
+RESCHEDULE_EXPIRES_AFTER = EXPIRES_AFTER
 RESCHEDULE_EXPIRED = N_(
     "The reschedule expired after 30 minutes without a date; the follow-up is unchanged. "
     "Press Reschedule again to change it."

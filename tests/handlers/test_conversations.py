@@ -188,3 +188,24 @@ async def test_a_second_process_continues_while_the_first_still_runs(sqlite_url:
         assert "What happened?" in first.last_text_to(NAV)
         await second.press(NAV, "g:setting:home")  # the first process moved the flow on
         assert alerts(second)[-1] == "This button has expired. Nothing was changed."
+
+
+async def test_a_card_stops_waiting_for_a_typed_date(
+    sqlite_url: str, clock: time_machine.Traveller
+) -> None:
+    async with process(sqlite_url) as h:
+        await h.add_staff(NAV)
+        await h.send(NAV, "C123 seen in ED")
+        await h.press(NAV, button(h, NAV, "card:edit:"))
+        await h.press(NAV, button(h, NAV, "card:field:").rsplit(":", 1)[0] + ":follow_up")
+        await h.press(NAV, button(h, NAV, "card:type:"))
+        clock.shift(timedelta(minutes=31))
+        await h.send(NAV, "friday")
+        assert "stopped waiting for a date" in h.last_text_to(NAV)
+        async with h.session() as session:
+            draft = await session.scalar(select(PendingDraft))
+        assert draft is not None
+        assert draft.editing is None
+        assert draft.status == "pending"  # the card itself is still there to use
+        await h.send(NAV, "friday")  # no longer an answer: an ordinary message now
+        assert "could not find a client code" in h.last_text_to(NAV)

@@ -8,6 +8,8 @@ Save; /cancel (handlers.conversations) ends the flow at any step.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
@@ -17,7 +19,7 @@ from bot.access import may_act_on
 from bot.codes import InvalidClientCode, parse_client_code
 from bot.context import NavContext
 from bot.domain import Outcome, Risk, Service, Setting, StaffMember
-from bot.drafts import PROBLEM_QUESTIONS
+from bot.drafts import PROBLEM_QUESTIONS, DraftState
 from bot.guided_log import BUTTON_STEPS, EXPIRES_AFTER, FLOW, GuidedLog, Step
 from bot.i18n import N_, Translator
 from bot.labels import outcome_label, risk_label, service_label, setting_label, status_label
@@ -111,29 +113,57 @@ async def _say(update: Update, text: str, markup: InlineKeyboardMarkup | None = 
         await update.effective_message.reply_text(text, reply_markup=markup)
 
 
-async def _save(context: NavContext, staff: StaffMember, flow: GuidedLog, now: datetime) -> None:
-    async with context.services.session_factory.begin() as session:
-        await save_conversation(
-            session,
-            staff_id=staff.id,
-            flow=FLOW,
-            step=flow.step.value,
-            data=flow.to_data(),
-            now=now,
-            expires_at=now + EXPIRES_AFTER,
-        )
+@dataclass(frozen=True)
+class _Say:
+    """Answer without moving the flow on: a message key to show."""
+
+    text: str
 
 
-async def _current(context: NavContext, staff: StaffMember, now: datetime) -> GuidedLog | str:
-    """The navigator's guided log, or why there is none to continue (a message to show)."""
+@dataclass(frozen=True)
+class _Finish:
+    """The last answer: the flow becomes a card."""
+
+    draft: DraftState
+
+
+@dataclass(frozen=True)
+class _Gone:
+    """No guided log to continue: none open (or another flow), or it expired."""
+
+    text: str
+
+
+Decision = GuidedLog | _Say | _Finish
+
+
+async def _advance(
+    context: NavContext, staff: StaffMember, now: datetime, decide: Callable[[GuidedLog], Decision]
+) -> Decision | _Gone:
+    """Read the navigator's guided log, decide the answer and store the result, in one
+    transaction (so two quick answers, even to two processes, are taken one after the
+    other). The reply is the caller's, after the commit."""
     async with context.services.session_factory.begin() as session:
         row = await get_conversation(session, staff_id=staff.id, for_update=True)
         if row is None or row.flow != FLOW:
-            return STALE_BUTTON
+            return _Gone(STALE_BUTTON)
         if row.expires_at <= now:
             await delete_conversation(session, staff_id=staff.id)
-            return EXPIRED
-        return GuidedLog.from_data(row.step, row.data)
+            return _Gone(EXPIRED)
+        decision = decide(GuidedLog.from_data(row.step, row.data))
+        if isinstance(decision, GuidedLog):
+            await save_conversation(
+                session,
+                staff_id=staff.id,
+                flow=FLOW,
+                step=decision.step.value,
+                data=decision.to_data(),
+                now=now,
+                expires_at=now + EXPIRES_AFTER,
+            )
+        elif isinstance(decision, _Finish):
+            await delete_conversation(session, staff_id=staff.id)
+    return decision
 
 
 # Entry points -----------------------------------------------------------------------------
@@ -180,8 +210,17 @@ async def start_from_reminder(update: Update, context: NavContext) -> None:
             show_alert=True,
         )
         return
-    flow = GuidedLog.for_client(code, source="reminder")
-    await _save(context, staff, flow, _now())
+    flow, now = GuidedLog.for_client(code, source="reminder"), _now()
+    async with context.services.session_factory.begin() as session:
+        await save_conversation(
+            session,
+            staff_id=staff.id,
+            flow=FLOW,
+            step=flow.step.value,
+            data=flow.to_data(),
+            now=now,
+            expires_at=now + EXPIRES_AFTER,
+        )
     await _say(update, *_prompt(context.t, flow))
 
 
@@ -221,27 +260,27 @@ async def on_button(update: Update, context: NavContext) -> None:
     assert query is not None
     kind, _, value = (query.data or "").removeprefix("g:").partition(":")
     now = _now()
-    current = await _current(context, staff, now)
-    if isinstance(current, str):
-        await query.answer(context.t(current), show_alert=True)
-        return
-    if BUTTON_STEPS.get(kind) is not current.step:  # a button from an earlier step
-        await query.answer(context.t(STALE_BUTTON), show_alert=True)
-        return
-    if kind == "note":
-        if value != "skip":
-            await query.answer(context.t(NOT_VALID), show_alert=True)
-            return
+    tz = context.services.settings.tz
+
+    def decide(current: GuidedLog) -> Decision:
+        if BUTTON_STEPS.get(kind) is not current.step:  # a button from an earlier step
+            return _Say(STALE_BUTTON)
+        if kind == "note":
+            if value != "skip":
+                return _Say(NOT_VALID)
+            return _Finish(current.to_draft(note="", language=detect_contact_language(""), now=now))
+        moved = _pressed(current, kind, value, now, tz)
+        return _Say(NOT_VALID) if moved is None else moved
+
+    decision = await _advance(context, staff, now, decide)
+    if isinstance(decision, _Gone | _Say):
+        await query.answer(context.t(decision.text), show_alert=True)
+    elif isinstance(decision, _Finish):
         await query.answer()
         assert isinstance(query.message, Message)
-        await _finish(context, staff, current, query.message, "", now)
-        return
-    moved = _pressed(current, kind, value, now, context.services.settings.tz)
-    if moved is None:
-        await query.answer(context.t(NOT_VALID), show_alert=True)
-        return
-    await _save(context, staff, moved, now)
-    await _say(update, *_prompt(context.t, moved))
+        await quick.show_card(query.message, context, staff, decision.draft)
+    else:
+        await _say(update, *_prompt(context.t, decision))
 
 
 async def on_text(update: Update, context: NavContext) -> bool:
@@ -251,47 +290,36 @@ async def on_text(update: Update, context: NavContext) -> bool:
     message = update.effective_message
     assert message is not None
     t, now = context.t, _now()
-    current = await _current(context, staff, now)
-    if current == STALE_BUTTON:
-        return False
-    if isinstance(current, str):
-        await message.reply_text(t(current))
-        return True
     text = message.text or ""
-    if current.step is Step.CLIENT:
-        try:
-            code = parse_client_code(text)
-        except InvalidClientCode as error:
-            await message.reply_text(t(CODE_REFUSALS[error.error]))
-            return True
-        moved = current.with_code(code)
-    elif current.step is Step.FOLLOW_UP:
-        parsed = parse_follow_up_phrase(text, now=now, tz=context.services.settings.tz)
-        if isinstance(parsed, DateProblem):
-            await message.reply_text(t(PROBLEM_QUESTIONS[parsed]))
-            return True
-        moved = current.with_follow_up(parsed)
-    elif current.step is Step.NOTE:
-        await _finish(context, staff, current, message, truncate_note(redact(text)), now)
-        return True
-    else:  # the flow waits for a button: say so rather than start a second log
-        await message.reply_text(t("Please use the buttons above, or /cancel."))
-        return True
-    await _save(context, staff, moved, now)
-    question, markup = _prompt(t, moved)
-    await message.reply_text(question, reply_markup=markup)
+    tz = context.services.settings.tz
+
+    def decide(current: GuidedLog) -> Decision:
+        if current.step is Step.CLIENT:
+            try:
+                return current.with_code(parse_client_code(text))
+            except InvalidClientCode as error:
+                return _Say(CODE_REFUSALS[error.error])
+        if current.step is Step.FOLLOW_UP:
+            parsed = parse_follow_up_phrase(text, now=now, tz=tz)
+            if isinstance(parsed, DateProblem):
+                return _Say(PROBLEM_QUESTIONS[parsed])
+            return current.with_follow_up(parsed)
+        if current.step is Step.NOTE:
+            note = truncate_note(redact(text))
+            return _Finish(
+                current.to_draft(note=note, language=detect_contact_language(note), now=now)
+            )
+        # The flow waits for a button: say so rather than start a second log.
+        return _Say(N_("Please use the buttons above, or /cancel."))
+
+    decision = await _advance(context, staff, now, decide)
+    if isinstance(decision, _Gone) and decision.text == STALE_BUTTON:
+        return False
+    if isinstance(decision, _Gone | _Say):
+        await message.reply_text(t(decision.text))
+    elif isinstance(decision, _Finish):
+        await quick.show_card(message, context, staff, decision.draft)
+    else:
+        question, markup = _prompt(t, decision)
+        await message.reply_text(question, reply_markup=markup)
     return True
-
-
-async def _finish(
-    context: NavContext,
-    staff: StaffMember,
-    flow: GuidedLog,
-    message: Message,
-    note: str,
-    now: datetime,
-) -> None:
-    state = flow.to_draft(note=note, language=detect_contact_language(note), now=now)
-    async with context.services.session_factory.begin() as session:
-        await delete_conversation(session, staff_id=staff.id)
-    await quick.show_card(message, context, staff, state)

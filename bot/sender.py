@@ -8,9 +8,10 @@
 2. **Claim.** `Sender.claim` takes a batch from both queues and commits the claim. A crash
    between claim and record leaves the message claimed; once the lease
    (`DELIVERY_LEASE_SECONDS`) is over any process reclaims it.
-3. **Prepare.** `Sender._prepare` reads the recipient and renders the message by its kind
-   (`_RENDERERS`), or says why it is no longer owed (`NotOwed`) or cannot be delivered
-   (`Undeliverable`).
+3. **Prepare.** `Sender._prepare` reads the recipient, asks the message's queue what it
+   is rendered from now (`Queue.still_owed`: a nudge reads its follow-up afresh) and
+   renders it by its kind (`_RENDERERS`); or says why it is no longer owed (`NotOwed`) or
+   cannot be delivered (`Undeliverable`).
 4. **Send.** `send_once` is the one place that decides what a send attempt came to:
    `Sent`, `RetryLater` (429 after PTB's own retries, network errors), `Rejected` (a bad
    request that retrying cannot help) or `Blocked` (403: the recipient blocked the bot).
@@ -176,6 +177,13 @@ class Claimed:
 
 class Queue(Protocol):
     name: str
+    order: int  # at the same moment, lower first (the sweep produces nudges before agendas)
+
+    async def still_owed(
+        self, session: AsyncSession, message: Claimed, recipient: Staff
+    ) -> dict[str, Any] | NotOwed:
+        """What the message is rendered from, read now; or why it is no longer owed."""
+        ...
 
     async def claim(
         self,
@@ -215,6 +223,20 @@ class Queue(Protocol):
 
 class OutboxQueue:
     name = "outbox row"
+    order = 1
+
+    async def still_owed(
+        self, session: AsyncSession, message: Claimed, recipient: Staff
+    ) -> dict[str, Any] | NotOwed:
+        """The payload written when it was produced, while its follow-up (if any) is open
+        and, for the owner's messages, still theirs."""
+        if message.followup_id is not None:
+            followup = await get_followup(session, followup_id=message.followup_id)
+            if followup is None or followup.status != "open":
+                return NotOwed("followup closed")
+            if message.kind in _OWNER_KINDS and followup.staff_id != recipient.id:
+                return NotOwed("reassigned")
+        return message.payload
 
     async def claim(
         self,
@@ -281,6 +303,24 @@ class OutboxQueue:
 
 class NudgeQueue:
     name = "nudge of follow-up"
+    order = 0
+
+    async def still_owed(
+        self, session: AsyncSession, message: Claimed, recipient: Staff
+    ) -> dict[str, Any] | NotOwed:
+        """A nudge says what the follow-up is now: read when it is sent."""
+        assert message.nudge is not None
+        context = await get_nudge_context(session, followup_id=message.id)
+        if context is None or context.status != "open":
+            return NotOwed("followup closed")
+        if context.staff_id != recipient.id:
+            return NotOwed("reassigned")
+        return {
+            "code": context.code,
+            "due_at": context.due_at.isoformat(),
+            "days_overdue": message.nudge.days_overdue,
+            "last": context.last,
+        }
 
     async def claim(
         self,
@@ -382,29 +422,20 @@ class RenderContext:
     t: Translator
     tz: ZoneInfo
     message: Claimed
-    recipient: Staff
+    payload: dict[str, Any]  # from the message's queue (Queue.still_owed)
 
 
 Renderer = Callable[[RenderContext], Awaitable[Rendered | NotOwed]]
 
 
 async def _render_followup_nudge(ctx: RenderContext) -> Rendered | NotOwed:
-    message, payload = ctx.message, ctx.message.payload
-    assert message.followup_id is not None
-    if message.nudge is not None:  # a nudge says what the follow-up is now
-        context = await get_nudge_context(ctx.session, followup_id=message.followup_id)
-        if context is None or context.status != "open":
-            return NotOwed("followup closed")
-        if context.staff_id != ctx.recipient.id:
-            return NotOwed("reassigned")
-        payload = {
-            "code": context.code,
-            "due_at": context.due_at.isoformat(),
-            "days_overdue": message.nudge.days_overdue,
-            "last": context.last,
-        }
+    assert ctx.message.followup_id is not None
     return render_followup_nudge(
-        ctx.t, kind=message.kind, followup_id=message.followup_id, payload=payload, tz=ctx.tz
+        ctx.t,
+        kind=ctx.message.kind,
+        followup_id=ctx.message.followup_id,
+        payload=ctx.payload,
+        tz=ctx.tz,
     )
 
 
@@ -413,7 +444,7 @@ async def _render_escalation(ctx: RenderContext) -> Rendered | NotOwed:
     if followup is not None and followup.escalation_acknowledged_at is not None:
         return NotOwed("acknowledged")
     assert ctx.message.followup_id is not None
-    payload = ctx.message.payload
+    payload = ctx.payload
     return render_escalation(
         ctx.t,
         followup_id=ctx.message.followup_id,
@@ -425,7 +456,7 @@ async def _render_escalation(ctx: RenderContext) -> Rendered | NotOwed:
 
 async def _render_safeguarding(ctx: RenderContext) -> Rendered | NotOwed:
     assert ctx.message.alert_id is not None
-    payload = ctx.message.payload
+    payload = ctx.payload
     alert = await get_alert(ctx.session, alert_id=ctx.message.alert_id)
     if alert is None:
         return NotOwed("alert gone")
@@ -440,18 +471,18 @@ async def _render_safeguarding(ctx: RenderContext) -> Rendered | NotOwed:
 
 
 async def _render_agenda(ctx: RenderContext) -> Rendered | NotOwed:
-    return render_agenda(ctx.t, ctx.message.payload, tz=ctx.tz, now=utcnow())
+    return render_agenda(ctx.t, ctx.payload, tz=ctx.tz, now=utcnow())
 
 
 async def _render_unreachable(ctx: RenderContext) -> Rendered | NotOwed:
     return render_unreachable(
-        ctx.t, name=await staff_name(ctx.session, ctx.message.payload.get("staff_id"))
+        ctx.t, name=await staff_name(ctx.session, ctx.payload.get("staff_id"))
     )
 
 
 async def _render_reassigned(ctx: RenderContext) -> Rendered | NotOwed:
     assert ctx.message.followup_id is not None
-    payload = ctx.message.payload
+    payload = ctx.payload
     return render_reassigned(
         ctx.t,
         followup_id=ctx.message.followup_id,
@@ -462,7 +493,7 @@ async def _render_reassigned(ctx: RenderContext) -> Rendered | NotOwed:
 
 
 async def _render_notice(ctx: RenderContext) -> Rendered | NotOwed:
-    return Rendered(str(ctx.message.payload["text"]))  # pre-rendered, already escaped HTML
+    return Rendered(str(ctx.payload["text"]))  # pre-rendered, already escaped HTML
 
 
 # One renderer per kind of message: the only place a kind is looked at.
@@ -582,9 +613,9 @@ class Sender:
                     limit=limit,
                     claimed_at=claimed_at,
                 )
-        # Oldest first across both queues; at the same moment a nudge before an outbox row, as
-        # the sweep produces nudges before agendas (a stable sort: each queue is in order).
-        claimed.sort(key=lambda message: (message.not_before, message.nudge is None))
+        # Oldest first across both queues; at the same moment by the queue's order (a stable
+        # sort: each queue is in order).
+        claimed.sort(key=lambda message: (message.not_before, message.queue.order))
         return claimed
 
     async def deliver_due(self, *, max_batches: int | None = None) -> DeliveryReport:
@@ -628,12 +659,9 @@ class Sender:
             render = _RENDERERS.get(message.kind)
             if render is None:
                 return Undeliverable(f"unknown kind {message.kind}")
-            if message.nudge is None and message.followup_id is not None:
-                followup = await get_followup(session, followup_id=message.followup_id)
-                if followup is None or followup.status != "open":
-                    return NotOwed("followup closed")
-                if message.kind in _OWNER_KINDS and followup.staff_id != recipient.id:
-                    return NotOwed("reassigned")
+            payload = await message.queue.still_owed(session, message, recipient)
+            if isinstance(payload, NotOwed):
+                return payload
             t = Translator(
                 choose_reply_language(
                     recipient.ui_language,
@@ -641,7 +669,7 @@ class Sender:
                     last_language=recipient.last_language,
                 )
             )
-            rendered = await render(RenderContext(session, t, self.settings.tz, message, recipient))
+            rendered = await render(RenderContext(session, t, self.settings.tz, message, payload))
         if isinstance(rendered, NotOwed):
             return rendered
         return Ready(recipient, rendered)

@@ -84,8 +84,13 @@ def field_keyboard(
         current = dict(state.services)
         buttons = [
             option(
-                service_label(t, s.value)
-                + (f": {status_label(t, current[s].value)}" if s in current else ""),
+                t(
+                    "{service}: {status}",
+                    service=service_label(t, s.value),
+                    status=status_label(t, current[s].value),
+                )
+                if s in current
+                else service_label(t, s.value),
                 s.value,
                 s in current,
             )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from functools import cached_property
 from typing import Annotated
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -63,6 +64,10 @@ class Settings(BaseSettings):
 
     retention_days_after_close: int = Field(default=730, ge=30)
 
+    # Languages the team's contacts are held in (ISO 639-1, "syl" for Sylheti): language
+    # detection answers one of these or "unknown", never a stray guess (bot/language.py).
+    contact_languages: Annotated[tuple[str, ...], NoDecode] = ("en", "bn", "syl")
+
     @field_validator("timezone")
     @classmethod
     def _known_timezone(cls, value: str) -> str:
@@ -88,6 +93,25 @@ class Settings(BaseSettings):
         if isinstance(value, str):
             return frozenset(part.strip() for part in value.split(",") if part.strip())
         return value
+
+    @field_validator("contact_languages", mode="before")
+    @classmethod
+    def _language_list(cls, value: object) -> object:
+        if isinstance(value, str):
+            return tuple(part.strip().lower() for part in value.split(",") if part.strip())
+        return value
+
+    @field_validator("contact_languages")
+    @classmethod
+    def _language_codes(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        bad = [code for code in value if not re.fullmatch(r"[a-z]{2,3}", code)]
+        if bad:
+            raise ValueError(
+                f"not language codes: {', '.join(bad)} (use ISO 639-1 like en, bn; syl for Sylheti)"
+            )
+        if not value:
+            raise ValueError("name at least one language, e.g. en,bn,syl")
+        return tuple(dict.fromkeys(value))
 
     @field_validator("safeguarding_risks")
     @classmethod

@@ -311,7 +311,9 @@ async def _finish(update: Update, context: NavContext, message: Message, note: s
         follow_up_at=datetime.fromisoformat(follow_up) if follow_up else None,
         follow_up_problem=None,
         occurred_at=datetime.now(UTC),
-        language=detect_contact_language(note),
+        language=detect_contact_language(
+            note, languages=context.services.settings.contact_languages
+        ),
         note=note,
         source=str(data.get("source", "guided")),
     )

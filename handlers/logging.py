@@ -119,7 +119,11 @@ async def log_from_text(update: Update, context: NavContext, text: str, *, sourc
         return
     settings = context.services.settings
     draft = parse_contact(
-        text, now=_now(), tz=settings.tz, default_follow_up_days=settings.default_follow_up_days
+        text,
+        now=_now(),
+        tz=settings.tz,
+        default_follow_up_days=settings.default_follow_up_days,
+        contact_languages=settings.contact_languages,
     )
     if not draft.client_codes:
         # In free text only a look-alike code is worth its own answer: any other message

@@ -5,6 +5,7 @@ Pure: serialised to JSON for the `pending_drafts` table, rendered with a Transla
 
 from __future__ import annotations
 
+import hashlib
 import html
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -24,6 +25,7 @@ from bot.labels import (
     status_label,
 )
 from bot.parsing import DateProblem, Draft, FollowUpKind
+from bot.redaction import name_candidates, redact_word
 
 MAX_CARD_NOTE_CHARS = 1500  # the card must stay under Telegram's 4096 with every field shown
 
@@ -159,6 +161,27 @@ class DraftState:
     def with_note(self, note: str) -> DraftState:
         return replace(self, note=note)
 
+    # Names the redaction could not be sure of: offered on the card, one tap each ----------
+    @property
+    def name_candidates(self) -> tuple[str, ...]:
+        """Words in the note that may be a name. Worked out from the note each time, so a
+        hidden word simply stops being offered and nothing extra is stored."""
+        return name_candidates(self.note)
+
+    def with_name_hidden(self, key: str) -> DraftState | None:
+        """The note with the candidate whose `candidate_key` is `key` replaced by [name];
+        None when no candidate has that key (already hidden, or a forged button)."""
+        for word in self.name_candidates:
+            if candidate_key(word) == key:
+                return replace(self, note=redact_word(self.note, word))
+        return None
+
+
+def candidate_key(word: str) -> str:
+    """A short, ASCII stand-in for a candidate word in callback data (which holds 64 bytes;
+    a Bengali name alone can take more)."""
+    return hashlib.sha256(word.encode()).hexdigest()[:8]
+
 
 def _note_preview(note: str) -> str:
     if len(note) > MAX_CARD_NOTE_CHARS:
@@ -202,4 +225,6 @@ def render_card(t: Translator, state: DraftState, *, tz: ZoneInfo, client_is_new
             note=Html(_note_preview(state.note)) if state.note else t("none"),
         ),
     ]
+    if state.ready and state.name_candidates:
+        lines.append(t("🔒 Is there a name in the note? Tap it below to hide it as [name]."))
     return "\n".join(lines)

@@ -311,6 +311,15 @@ async def on_card_button(update: Update, context: NavContext) -> None:
                 return
             state = edited
             draft.payload, draft.updated_at = state.to_payload(), now
+        elif action == "name" and len(args) == 1:
+            hidden = state.with_name_hidden(args[0])
+            if hidden is None:
+                await query.answer(
+                    t("This button is not valid. Nothing was changed."), show_alert=True
+                )
+                return
+            state = hidden
+            draft.payload, draft.updated_at = state.to_payload(), now
         elif action == "type" and args == ["follow_up"]:
             await clear_awaiting_input(session, staff_id=staff.id, at=now)
             draft.editing, draft.updated_at = "follow_up", now

@@ -9,7 +9,7 @@ import secrets
 import sys
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from urllib.parse import urlparse
 
 from pydantic import ValidationError
@@ -75,6 +75,8 @@ def _parser() -> argparse.ArgumentParser:
     erase = sub.add_parser("client-erase", help="erase everything held about one client")
     erase.add_argument("code")
     erase.add_argument("--yes", action="store_true", help="really erase (no undo)")
+    misses = sub.add_parser("parser-misses", help="commonest corrections navigators made on cards")
+    misses.add_argument("--since", default="30d", help="how far back, e.g. 30d or 8w (default 30d)")
     return parser
 
 
@@ -98,6 +100,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return asyncio.run(_client_export(settings, _code(args.code)))
         if args.command == "client-erase":
             return asyncio.run(_client_erase(settings, _code(args.code), confirmed=args.yes))
+        if args.command == "parser-misses":
+            return asyncio.run(_parser_misses(settings, args.since))
     except CliError as error:
         print(f"navbot: {error}", file=sys.stderr)
         return 2
@@ -249,6 +253,20 @@ async def _client_erase(settings: Settings, code: str, *, confirmed: bool) -> in
     if contacts is None:
         raise CliError(f"no client {code}")
     print(f"erased {code}: {contacts} contacts and everything attached; the audit log records it")
+    return 0
+
+
+async def _parser_misses(settings: Settings, since_raw: str) -> int:
+    """Issue 13.10: what navigators corrected on cards, to extend the vocabulary from."""
+    from bot.corrections import parse_since_days, parser_misses_report
+
+    try:
+        days = parse_since_days(since_raw)
+    except ValueError as error:
+        raise CliError(str(error)) from None
+    async with _transaction(settings) as session:
+        lines = await parser_misses_report(session, since=datetime.now(UTC) - timedelta(days=days))
+    print("\n".join(lines))
     return 0
 
 

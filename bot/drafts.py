@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import html
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -51,10 +51,14 @@ class DraftState:
     language: str
     note: str
     source: str = "text"
+    # The fields as the parser read them (payload form, no note), kept through every edit so
+    # that saving can record what the navigator corrected (bot/corrections.py). None for a
+    # draft that was not parsed from text (the guided flow).
+    read_fields: dict[str, Any] | None = field(default=None, compare=False)
 
     @classmethod
     def from_parse(cls, draft: Draft, *, client_code: str, source: str) -> DraftState:
-        return cls(
+        state = cls(
             client_code=client_code,
             setting=draft.setting,
             outcome=draft.outcome,
@@ -68,6 +72,16 @@ class DraftState:
             note=draft.note,
             source=source,
         )
+        read = state.to_payload()
+        del read["note"]
+        return replace(state, read_fields=read)
+
+    @property
+    def read_state(self) -> DraftState | None:
+        """The draft as first read, before any edit on the card."""
+        if self.read_fields is None:
+            return None
+        return DraftState.from_payload({**self.read_fields, "note": ""})
 
     @property
     def ready(self) -> bool:
@@ -75,7 +89,7 @@ class DraftState:
         return self.follow_up_problem is None
 
     def to_payload(self) -> dict[str, Any]:
-        return {
+        payload: dict[str, Any] = {
             "code": self.client_code,
             "setting": self.setting.value if self.setting else None,
             "outcome": self.outcome.value,
@@ -89,6 +103,9 @@ class DraftState:
             "note": self.note,
             "source": self.source,
         }
+        if self.read_fields is not None:
+            payload["read"] = self.read_fields
+        return payload
 
     @classmethod
     def from_payload(cls, payload: dict[str, Any]) -> DraftState:
@@ -109,6 +126,7 @@ class DraftState:
             language=str(payload.get("language", "unknown")),
             note=str(payload.get("note", "")),
             source=str(payload.get("source", "text")),
+            read_fields=payload.get("read"),
         )
 
     def to_contact_input(self) -> ContactInput:

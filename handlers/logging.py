@@ -12,6 +12,7 @@ from telegram.error import BadRequest
 from bot.codes import CodeError, first_token_code_error
 from bot.contacts import SavedContact, reminder_settings, save_contact, undo_last_contact
 from bot.context import NavContext, StaffMember
+from bot.corrections import record_corrections
 from bot.domain import Outcome, Risk, Service, Setting
 from bot.drafts import PROBLEM_QUESTIONS, DraftState, render_card
 from bot.i18n import N_, Translator
@@ -298,6 +299,16 @@ async def on_card_button(update: Update, context: NavContext) -> None:
                 settings=reminder_settings(settings),
             )
             draft.contact_id = saved.contact_id
+            await record_corrections(
+                session,
+                state=state,
+                actor=staff,
+                draft_id=draft.id,
+                draft_created_at=draft.created_at,
+                contact_id=saved.contact_id,
+                now=now,
+                tz=settings.tz,
+            )
         elif action == "cancel":
             await mark_draft_status(
                 session, draft_id=draft.id, from_status="pending", to_status="cancelled", at=now

@@ -69,8 +69,9 @@ _POSTCODE_RE = re.compile(
 # E-mail written out to dodge filters or because the keyboard is awkward: "kid dot b at gmail
 # dot com", "name at hotmail dot co dot uk", "jo (at) mail (dot) com". A "." only counts
 # without spaces around it, so "seen at Reset. Co-ordinated…" is not an address.
-_DOT = r"(?:\s*[(\[]?\s*\bdot\b\s*[)\]]?\s*|\.|_)"
-_AT = r"(?:\s*[(\[]?\s*\bat\b\s*[)\]]?\s*|\s*@\s*)"
+# (Each \s* is followed by something it cannot match, so whitespace runs never backtrack.)
+_DOT = r"(?:\s*(?:[(\[]\s*)?\bdot\b(?:\s*[)\]])?\s*|\.)"
+_AT = r"(?:\s*(?:[(\[]\s*)?\bat\b(?:\s*[)\]])?\s*|\s*@\s*)"
 _SPELLED_EMAIL_RE = re.compile(
     rf"(?i)(?<![\w@.])[\w+-]+(?:{_DOT}[\w+-]+){{0,3}}{_AT}(?P<domain>[\w-]+(?:{_DOT}[\w-]+){{1,3}})"
 )
@@ -97,9 +98,9 @@ _DATE = (
     rf"|(?:19|20)\d{{2}})"
 )
 _DOB_RE = re.compile(
-    rf"(?i)(?P<marker>(?<![^\W_])(?:d\s*\.?\s*o\s*\.?\s*b\b\.?|date\s+of\s+birth|birth\s*date"
+    rf"(?i)(?P<marker>(?<![^\W_])(?:d\s*(?:\.\s*)?o\s*(?:\.\s*)?b\b\.?|date\s+of\s+birth|birth\s*date"
     rf"|birthday|born(?:\s+(?:on|in))?|b\.(?=\s*\d)|জন্ম(?:\s*তারিখ)?(?:\s*দিন)?)"
-    rf"\s*(?:is|was|[:=\-])?\s*)(?P<date>{_DATE})(?!\d)"
+    rf"\s*(?:(?:is|was|[:=\-])\s*)?)(?P<date>{_DATE})(?!\d)"
 )
 # A full date with a year at least this many years back is a birth date, marker or not: no
 # contact or follow-up in a note is that old.

@@ -87,6 +87,19 @@ COMMON_WORDS = words(
     who whole why wife will willing wish with within without woman work worker workers
     working worried worry would wound wounds wrong year years yes yesterday yet you young
     your
+    outreach voicemail stab stabbing shot shooting gun gunshot machete robbery mugged county
+    cuckooing trap plugging grooming groomed ligature paracetamol pills tablets methadone
+    script detox rehab therapy therapist psychiatrist psychologist paramedic paramedics
+    solicitor magistrates crown curfew tag licence recall sentence sentenced order unpaid
+    universal credit pip esa rent arrears eviction sofa surfing temporary triage resus majors
+    minors cubicle theatre stitches fracture scan transferred motivated unwell intoxicated
+    spice ketamine cocaine coke mdma ecstasy nitrous balloons vaping holiday offending
+    offender offence manager note notes steps summary background sorry hi hello signposted
+    signpost list cancelled rescheduled quick brief video teams zoom office cafe café library
+    station tube train mosque church gym boxing football shop market estate road street lane
+    mob tel tele landline number email e-mail dob address postcode nhs name surname
+    safe well wellbeing check-in checkin welfare mental physical sexual criminal serious
+    youth adult adults children's childrens services' colleague colleagues duty
     """
 )
 
@@ -110,6 +123,8 @@ PLACES_AND_SERVICES = words(
     ilford leyton walthamstow shoreditch bromley lea bridge mudchute docklands royal
     homerton newham barts stratford westfield brick lane victoria park city england uk
     britain bangladesh sylhet dhaka bengal europe
+    ocean boundary chicksand berner collingwood teviot lansbury aberfeldy exmouth samuda
+    barkantine glamis cranbrook avebury burdett malmesbury clichy watney chrisp brownfield
     reset cgl redthread catch st giles trust safer mind barnardos barnardo's rise turning
     point change grow live camhs iapt mash jcp jobcentre job centre prince's princes youth
     nhs council met metropolitan probation yot iom ambulance a&e accident urgent crisis

@@ -83,7 +83,7 @@ _TLDS = words("com co uk org net gov nhs ac edu info io biz me bd in")
 
 # Dates of birth: a marker ("dob", "d.o.b.", "DOB:", "born", "date of birth", জন্ম) and
 # then a date in any form: 12/03/2004, 12.3.04, 12-03-2004, 2004-03-12, 12 March 2004,
-# 12th of March 04, March 12 2004, or a bare year.
+# 12th of March 04, March 12 2004, 12/3 (day and month), or a bare year.
 _MONTHS = (
     r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
     r"|sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
@@ -95,6 +95,7 @@ _DATE = (
     rf"|{_DAY}\s*(?:of\s+)?{_MONTHS},?\s*'?\d{{2,4}}"
     rf"|{_MONTHS}\s*{_DAY},?\s*'?\d{{2,4}}"
     rf"|{_DAY}\s*(?:of\s+)?{_MONTHS}"
+    rf"|\d{{1,2}}\s*[./\-]\s*\d{{1,2}}"
     rf"|(?:19|20)\d{{2}})"
 )
 _DOB_RE = re.compile(
@@ -130,7 +131,7 @@ _STREET_RE = re.compile(
 )
 _FLAT_RE = re.compile(
     r"(?i)(?<![^\W_])(?:flat|flt|apartment|apt|maisonette|block)\s*(?:no\.?\s*|number\s*|#\s*)?"
-    r"(?:\d{1,4}[a-z]?|[a-z]\b)"
+    r"(?:\d{1,4}[a-z]?|(?-i:[A-Z])\b)"  # "Block C", not "block a call"
 )
 _ADDRESS_LABEL_RE = re.compile(r"(?i)(?<![^\W_])(?:address|addr|ঠিকানা)\s*[:=ঃ]\s*")
 _ADDRESS_RUN_RE = re.compile(r"\[address\](?:[\s,]*\[address\])+")

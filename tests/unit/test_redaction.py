@@ -131,6 +131,8 @@ def test_redact_never_raises_and_strips_invisibles(text: str) -> None:
         ("C123 dob 2004-03-12", "C123 dob [dob]"),
         ("C123 born in 2004", "C123 born in [dob]"),
         ("C123 জন্ম তারিখ ১২/০৩/২০০৪", "C123 জন্ম তারিখ [dob]"),
+        ("C123 dob 12/3, age 19", "C123 dob [dob], age 19"),
+        ("C123 birthday 4th July", "C123 birthday [dob]"),
         # a full date far back is a birth date even without a marker
         ("C123 mum gave 03/07/1999 as his birthday", "C123 mum gave [dob] as his birthday"),
         # addresses and flats
@@ -164,6 +166,9 @@ def test_redact_never_raises_and_strips_invisibles(text: str) -> None:
         ("C123 met at 2 pm at court", None),
         ("C123 lives on the estate with mum", None),
         ("C123 his mum at home", None),
+        ("C123 tried to block a call from them", None),
+        ("C123 ওর নাম জানি না", None),
+        ("C123 birthday party friday, FU 3/4", None),
     ],
 )
 def test_redact_more(text: str, expected: str | None) -> None:

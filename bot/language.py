@@ -10,10 +10,11 @@ The order of evidence, strongest first:
    "syl"; standard colloquial forms only (ami, ache, korbo, bhalo…) make it "bn". Most London
    navigators write Sylheti this way, but "bn" for the shared words keeps the two apart in the
    stats instead of calling everything Sylheti.
-4. Too few letters (under `_MIN_LETTERS`, after codes and digits are removed): "unknown".
+4. Common English words (at least four, and half of the words that are not shorthand like
+   ED, HV, DNA): short English notes are what langdetect gets most wrong (Afrikaans, Dutch,
+   Somali).
+5. Too few letters (under `_MIN_LETTERS`, after codes and digits are removed): "unknown".
    "seen in ED, FU fri" says nothing about the language the contact was held in.
-5. Common English words and navigator shorthand (ED, FU, HV, DNA): short English notes are
-   what langdetect gets most wrong (Afrikaans, Dutch, Somali).
 6. langdetect, seeded, and only trusted for a language the team has configured
    (`CONTACT_LANGUAGES`, default en,bn,syl) with a probability of at least
    `_MIN_PROBABILITY`; anything else is "unknown", never a stray "af" or "tl".

@@ -147,6 +147,10 @@ _RELATIVE_NAMED_RE = re.compile(
     rf"(?i:\b(?:his|her|their|my|your|client'?s|the|a|their)\s+(?:{_RELATION_ALT})\b)"
     rf"(?:\s*,\s*|\s+)(?:(?i:called|named|aka|is)\s+)?(?P<name>{_CAP_WORD}(?:\s+{_CAP_WORD})?)"
 )
+# "her bf jay": typed in lower case it may still be a name, so it is offered, not redacted.
+_RELATIVE_LOWER_RE = re.compile(
+    rf"(?i:\b(?:his|her|their|my|your|the|a)\s+(?:{_RELATION_ALT})\b)\s+(?P<name>[a-z]{{2,}})\b"
+)
 _CALLED_RE = re.compile(
     r"(?i:\b(?:named|nicknamed|aka|goes\s+by))\s+(?P<name>[A-Za-z][a-z]+(?:\s+[A-Z][a-z]+)?)"
 )
@@ -371,6 +375,10 @@ def name_candidates(note: str) -> tuple[str, ...]:
         word = re.sub(r"['’]s$", "", m.group(0))
         first = re.split(r"[\-'’]", word.lower())[0]
         if first not in NOT_NAMES and first not in _WORD_PREFIXES and word not in found:
+            found.append(word)
+    for m in _RELATIVE_LOWER_RE.finditer(note):
+        word = m.group("name")
+        if word not in NOT_NAMES and word not in found:
             found.append(word)
     for m in _BENGALI_RELATION_RE.finditer(note):
         word = m.group("name")

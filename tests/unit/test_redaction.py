@@ -190,6 +190,7 @@ _NOW = datetime(2026, 3, 25, tzinfo=UTC)
         ("C123 [name] and [phone] only", ()),
         ("C123 ED, A&E, CAMHS, MASH, Catch22, L2 plumbing", ()),
         ("C123 Jo, Sam, Alex and Kim", ("Jo", "Sam", "Alex")),
+        ("C123 her bf jay was with her, his mum said ok", ("jay",)),
     ],
 )
 def test_name_candidates(note: str, expected: tuple[str, ...]) -> None:

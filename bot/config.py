@@ -19,6 +19,29 @@ TOKEN_MISSING_MESSAGE = (
 )
 
 
+# The drivers this package installs, and the bare schemes other tools write for them.
+SUPPORTED_DATABASES = {"sqlite": "sqlite+aiosqlite", "postgresql": "postgresql+psycopg"}
+_SCHEME_ALIASES = {"postgres": "postgresql"}
+
+
+def normalise_database_url(value: str) -> str:
+    """`postgres://…` and `sqlite:///…` as other tools write them, with our drivers; anything
+    else that is not one of our two databases is refused in one sentence."""
+    from sqlalchemy.engine import make_url  # local: keep settings cheap to import
+    from sqlalchemy.exc import ArgumentError
+
+    example = "sqlite+aiosqlite:///./data/navbot.db or postgresql+psycopg://user:pass@host/db"
+    try:
+        url = make_url(value.strip())
+    except ArgumentError:
+        raise ValueError(f"not a database URL: use {example}") from None
+    backend = _SCHEME_ALIASES.get(url.get_backend_name(), url.get_backend_name())
+    wanted = SUPPORTED_DATABASES.get(backend)
+    if wanted is None or url.drivername not in (url.get_backend_name(), wanted):
+        raise ValueError(f"{url.drivername} is not supported: use {example}")
+    return url.set(drivername=wanted).render_as_string(hide_password=False)
+
+
 class Settings(BaseSettings):
     """Everything the bot can be told from outside.
 
@@ -76,6 +99,11 @@ class Settings(BaseSettings):
         except (ZoneInfoNotFoundError, ValueError) as exc:
             raise ValueError(f"unknown time zone {value!r}") from exc
         return value
+
+    @field_validator("database_url")
+    @classmethod
+    def _supported_database(cls, value: str) -> str:
+        return normalise_database_url(value)
 
     @field_validator("telegram_api_base_url")
     @classmethod

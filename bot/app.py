@@ -92,10 +92,10 @@ async def start_services(app: NavApplication) -> None:
         now=datetime.now(UTC),
         tz=services.settings.tz,
     )
-    services.engine = create_engine(services.settings.database_url)
-    services.session_factory = create_session_factory(services.engine)
-    services.read_session_factory = create_read_session_factory(services.engine)
-    services.snapshot_session_factory = create_snapshot_session_factory(services.engine)
+    engine = services.engine = create_engine(services.settings.database_url)
+    services.session_factory = create_session_factory(engine)
+    services.read_session_factory = create_read_session_factory(engine)
+    services.snapshot_session_factory = create_snapshot_session_factory(engine)
     if app.bot.username:
         async with services.session_factory.begin() as session:
             await set_app_state(session, key="bot_username", value=app.bot.username)
@@ -108,7 +108,10 @@ async def _post_shutdown(app: NavApplication) -> None:
 
 
 async def stop_services(app: NavApplication) -> None:
-    await app.bot_data.engine.dispose()
+    """Also runs after a start-up that failed half-way: dispose only what was created."""
+    engine, app.bot_data.engine = app.bot_data.engine, None
+    if engine is not None:
+        await engine.dispose()
 
 
 def _bot_commands(role: Role, language: str) -> list[BotCommand]:

@@ -5,16 +5,20 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import logging
+import os
 import secrets
 import sys
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
 from urllib.parse import urlparse
 
 from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Update
+from telegram.error import InvalidToken, NetworkError
 
 from bot.access import normalise_team
 from bot.codes import InvalidClientCode, parse_client_code
@@ -22,13 +26,29 @@ from bot.config import TOKEN_MISSING_MESSAGE, Settings
 from bot.data_requests import erase_client, export_client
 from bot.domain import AuditAction, Role
 from bot.invites import deep_link, parse_duration_days
-from bot.logging_setup import configure_logging
+from bot.logging_setup import configure_logging, install_output_scrubbing, secret_parts
 from bot.onboarding import issue_invite
 from bot.single_instance import AlreadyRunning, SingleInstanceLock
+from bot.startup import (
+    StartupProblem,
+    check_api_base_url,
+    check_token_shape,
+    fetch_bot_identity,
+)
 from storage.audit import create_audit_entry
 from storage.db import create_engine, create_session_factory, sqlite_path
-from storage.migrate import migrate, migrate_blocking
+from storage.migrate import DatabaseProblem, migrate, migrate_blocking
 from storage.staff import get_app_state, list_staff, mark_staff_revoked
+
+if TYPE_CHECKING:
+    from bot.context import NavApplication
+
+log = logging.getLogger(__name__)
+
+TOKEN_REJECTED = (
+    "Telegram rejected TELEGRAM_BOT_TOKEN: copy the current token from @BotFather (/token); "
+    "it changes when the token is revoked."
+)
 
 
 @asynccontextmanager
@@ -52,9 +72,15 @@ def _load_settings() -> Settings:
         return Settings()
     except ValidationError as error:
         problems = "; ".join(
-            f"{'.'.join(str(p) for p in e['loc']).upper()}: {e['msg']}" for e in error.errors()
+            f"{'.'.join(str(p) for p in e['loc']).upper()}: {_problem_text(dict(e))}"
+            for e in error.errors()
         )
         raise CliError(f"configuration error: {problems}") from None
+
+
+def _problem_text(error: dict[str, object]) -> str:
+    # pydantic prefixes the messages of our own validators with "Value error, ".
+    return str(error["msg"]).removeprefix("Value error, ")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -75,32 +101,61 @@ def _parser() -> argparse.ArgumentParser:
     erase = sub.add_parser("client-erase", help="erase everything held about one client")
     erase.add_argument("code")
     erase.add_argument("--yes", action="store_true", help="really erase (no undo)")
+    misses = sub.add_parser("parser-misses", help="commonest corrections navigators made on cards")
+    misses.add_argument("--since", default="30d", help="how far back, e.g. 30d or 8w (default 30d)")
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    # Outermost layer: whatever is printed from here on (a log line, a warning, a traceback
+    # from any thread) passes through a filter that knows the token. The settings may name
+    # more secrets (.env, a webhook secret); `_run` adds them once they are read.
+    install_output_scrubbing(secret_parts(os.environ.get("TELEGRAM_BOT_TOKEN")))
     args = _parser().parse_args(argv)
     try:
-        if args.command == "run":
-            return _run()
-        settings = _load_settings()
-        if args.command == "migrate":
-            migrate_blocking(settings.database_url)
-            print("database is up to date")
-            return 0
-        if args.command == "invite":
-            return asyncio.run(_invite(settings, args.role, args.team, args.name, args.expires))
-        if args.command == "users":
-            return asyncio.run(_users(settings))
-        if args.command == "revoke":
-            return asyncio.run(_revoke(settings, args.telegram_id))
-        if args.command == "client-export":
-            return asyncio.run(_client_export(settings, _code(args.code)))
-        if args.command == "client-erase":
-            return asyncio.run(_client_erase(settings, _code(args.code), confirmed=args.yes))
+        return _dispatch(args)
     except CliError as error:
         print(f"navbot: {error}", file=sys.stderr)
         return 2
+    except (StartupProblem, DatabaseProblem) as problem:
+        print(f"navbot: {problem}", file=sys.stderr)
+        log.debug("start-up problem in detail", exc_info=True)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+    except Exception as error:  # the last resort: one sentence, the detail at DEBUG only
+        print(
+            f"navbot: stopped by an unexpected {type(error).__name__}; "
+            "run again with LOG_LEVEL=DEBUG for the details.",
+            file=sys.stderr,
+        )
+        log.debug("unexpected error in detail", exc_info=True)
+        return 1
+    finally:
+        sys.stdout.flush()
+        sys.stderr.flush()
+
+
+def _dispatch(args: argparse.Namespace) -> int:
+    if args.command == "run":
+        return _run()
+    settings = _load_settings()
+    if args.command == "migrate":
+        migrate_blocking(settings.database_url)
+        print("database is up to date")
+        return 0
+    if args.command == "invite":
+        return asyncio.run(_invite(settings, args.role, args.team, args.name, args.expires))
+    if args.command == "users":
+        return asyncio.run(_users(settings))
+    if args.command == "revoke":
+        return asyncio.run(_revoke(settings, args.telegram_id))
+    if args.command == "client-export":
+        return asyncio.run(_client_export(settings, _code(args.code)))
+    if args.command == "client-erase":
+        return asyncio.run(_client_erase(settings, _code(args.code), confirmed=args.yes))
+    if args.command == "parser-misses":
+        return asyncio.run(_parser_misses(settings, args.since))
     return 2  # pragma: no cover - argparse already refused unknown commands
 
 
@@ -115,7 +170,11 @@ def _run() -> int:
         if settings.webhook_secret
         else secrets.token_urlsafe(32)
     )
-    configure_logging(settings.log_level, [token, webhook_secret])
+    install_output_scrubbing([*secret_parts(token), webhook_secret])
+    # Local checks first: they cost nothing and name the setting to fix.
+    check_token_shape(token)
+    check_api_base_url(settings.telegram_api_base_url)
+    configure_logging(settings.log_level, [*secret_parts(token), webhook_secret])
 
     lock = None
     db_file = sqlite_path(settings.database_url)
@@ -128,9 +187,21 @@ def _run() -> int:
             return 1
     try:
         migrate_blocking(settings.database_url)
+        fetch_bot_identity(settings.telegram_api_base_url, token)
         from bot.app import build_application  # telegram import cost only for `run`
 
         app = build_application(settings)
+        _run_application(app, settings, webhook_secret)
+    finally:
+        if lock is not None:
+            lock.release()
+    return 0
+
+
+def _run_application(app: NavApplication, settings: Settings, webhook_secret: str) -> None:
+    """Polling or webhook until SIGINT/SIGTERM. Telegram failing between our own check and
+    PTB's start-up (the token revoked, the network gone) is the same sentence as before."""
+    try:
         if settings.webhook_url:
             path = urlparse(settings.webhook_url).path.strip("/") or "telegram"
             app.run_webhook(
@@ -143,10 +214,21 @@ def _run() -> int:
             )
         else:
             app.run_polling(allowed_updates=Update.ALL_TYPES)
-    finally:
-        if lock is not None:
-            lock.release()
-    return 0
+    except InvalidToken:
+        raise StartupProblem(TOKEN_REJECTED) from None
+    except OSError as error:  # the webhook server's address is taken or not ours to bind
+        if not settings.webhook_url:
+            raise
+        raise StartupProblem(
+            f"cannot listen for webhooks on {settings.webhook_listen}:{settings.webhook_port} "
+            f"({error.strerror or type(error).__name__}): choose another WEBHOOK_PORT or "
+            "WEBHOOK_LISTEN, or stop what is using it."
+        ) from None
+    except NetworkError as error:
+        raise StartupProblem(
+            f"Telegram stopped answering at {settings.telegram_api_base_url} while the bot "
+            f"was starting ({type(error).__name__}): check the network and try again."
+        ) from None
 
 
 async def _invite(
@@ -249,6 +331,20 @@ async def _client_erase(settings: Settings, code: str, *, confirmed: bool) -> in
     if contacts is None:
         raise CliError(f"no client {code}")
     print(f"erased {code}: {contacts} contacts and everything attached; the audit log records it")
+    return 0
+
+
+async def _parser_misses(settings: Settings, since_raw: str) -> int:
+    """Issue 13.10: what navigators corrected on cards, to extend the vocabulary from."""
+    from bot.corrections import parse_since_days, parser_misses_report
+
+    try:
+        days = parse_since_days(since_raw)
+    except ValueError as error:
+        raise CliError(str(error)) from None
+    async with _transaction(settings) as session:
+        lines = await parser_misses_report(session, since=datetime.now(UTC) - timedelta(days=days))
+    print("\n".join(lines))
     return 0
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from functools import cached_property
 from typing import Annotated
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -18,6 +19,29 @@ TOKEN_MISSING_MESSAGE = (
     "TELEGRAM_BOT_TOKEN is not set: create a bot with @BotFather in Telegram "
     "and put its token into .env as TELEGRAM_BOT_TOKEN=<token>."
 )
+
+
+# The drivers this package installs, and the bare schemes other tools write for them.
+SUPPORTED_DATABASES = {"sqlite": "sqlite+aiosqlite", "postgresql": "postgresql+psycopg"}
+_SCHEME_ALIASES = {"postgres": "postgresql"}
+
+
+def normalise_database_url(value: str) -> str:
+    """`postgres://…` and `sqlite:///…` as other tools write them, with our drivers; anything
+    else that is not one of our two databases is refused in one sentence."""
+    from sqlalchemy.engine import make_url  # local: keep settings cheap to import
+    from sqlalchemy.exc import ArgumentError
+
+    example = "sqlite+aiosqlite:///./data/navbot.db or postgresql+psycopg://user:pass@host/db"
+    try:
+        url = make_url(value.strip())
+    except ArgumentError:
+        raise ValueError(f"not a database URL: use {example}") from None
+    backend = _SCHEME_ALIASES.get(url.get_backend_name(), url.get_backend_name())
+    wanted = SUPPORTED_DATABASES.get(backend)
+    if wanted is None or url.drivername not in (url.get_backend_name(), wanted):
+        raise ValueError(f"{url.drivername} is not supported: use {example}")
+    return url.set(drivername=wanted).render_as_string(hide_password=False)
 
 
 class Settings(BaseSettings):
@@ -64,6 +88,10 @@ class Settings(BaseSettings):
 
     retention_days_after_close: int = Field(default=730, ge=30)
 
+    # Languages the team's contacts are held in (ISO 639-1, "syl" for Sylheti): language
+    # detection answers one of these or "unknown", never a stray guess (bot/language.py).
+    contact_languages: Annotated[tuple[str, ...], NoDecode] = ("en", "bn", "syl")
+
     @field_validator("timezone")
     @classmethod
     def _known_timezone(cls, value: str) -> str:
@@ -72,6 +100,11 @@ class Settings(BaseSettings):
         except (ZoneInfoNotFoundError, ValueError) as exc:
             raise ValueError(f"unknown time zone {value!r}") from exc
         return value
+
+    @field_validator("database_url")
+    @classmethod
+    def _supported_database(cls, value: str) -> str:
+        return normalise_database_url(value)
 
     @field_validator("telegram_api_base_url")
     @classmethod
@@ -89,6 +122,25 @@ class Settings(BaseSettings):
         if isinstance(value, str):
             return frozenset(part.strip() for part in value.split(",") if part.strip())
         return value
+
+    @field_validator("contact_languages", mode="before")
+    @classmethod
+    def _language_list(cls, value: object) -> object:
+        if isinstance(value, str):
+            return tuple(part.strip().lower() for part in value.split(",") if part.strip())
+        return value
+
+    @field_validator("contact_languages")
+    @classmethod
+    def _language_codes(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        bad = [code for code in value if not re.fullmatch(r"[a-z]{2,3}", code)]
+        if bad:
+            raise ValueError(
+                f"not language codes: {', '.join(bad)} (use ISO 639-1 like en, bn; syl for Sylheti)"
+            )
+        if not value:
+            raise ValueError("name at least one language, e.g. en,bn,syl")
+        return tuple(dict.fromkeys(value))
 
     @field_validator("safeguarding_risks")
     @classmethod

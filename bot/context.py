@@ -23,7 +23,7 @@ class AppServices:
     """`bot_data`: built empty by PTB, filled by the composition root and `post_init`."""
 
     settings: Settings
-    engine: AsyncEngine
+    engine: AsyncEngine | None = None  # None until start-up created it, and after shutdown
     session_factory: async_sessionmaker[AsyncSession]
     read_session_factory: async_sessionmaker[AsyncSession]
     snapshot_session_factory: async_sessionmaker[AsyncSession]  # reports: reads, one snapshot

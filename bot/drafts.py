@@ -5,8 +5,9 @@ Pure: serialised to JSON for the `pending_drafts` table, rendered with a Transla
 
 from __future__ import annotations
 
+import hashlib
 import html
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -24,6 +25,7 @@ from bot.labels import (
     status_label,
 )
 from bot.parsing import DateProblem, Draft, FollowUpKind
+from bot.redaction import name_candidates, redact_word
 
 MAX_CARD_NOTE_CHARS = 1500  # the card must stay under Telegram's 4096 with every field shown
 
@@ -49,10 +51,14 @@ class DraftState:
     language: str
     note: str
     source: str = "text"
+    # The fields as the parser read them (payload form, no note), kept through every edit so
+    # that saving can record what the navigator corrected (bot/corrections.py). None for a
+    # draft that was not parsed from text (the guided flow).
+    read_fields: dict[str, Any] | None = field(default=None, compare=False)
 
     @classmethod
     def from_parse(cls, draft: Draft, *, client_code: str, source: str) -> DraftState:
-        return cls(
+        state = cls(
             client_code=client_code,
             setting=draft.setting,
             outcome=draft.outcome,
@@ -66,6 +72,16 @@ class DraftState:
             note=draft.note,
             source=source,
         )
+        read = state.to_payload()
+        del read["note"]
+        return replace(state, read_fields=read)
+
+    @property
+    def read_state(self) -> DraftState | None:
+        """The draft as first read, before any edit on the card."""
+        if self.read_fields is None:
+            return None
+        return DraftState.from_payload({**self.read_fields, "note": ""})
 
     @property
     def ready(self) -> bool:
@@ -73,7 +89,7 @@ class DraftState:
         return self.follow_up_problem is None
 
     def to_payload(self) -> dict[str, Any]:
-        return {
+        payload: dict[str, Any] = {
             "code": self.client_code,
             "setting": self.setting.value if self.setting else None,
             "outcome": self.outcome.value,
@@ -87,6 +103,9 @@ class DraftState:
             "note": self.note,
             "source": self.source,
         }
+        if self.read_fields is not None:
+            payload["read"] = self.read_fields
+        return payload
 
     @classmethod
     def from_payload(cls, payload: dict[str, Any]) -> DraftState:
@@ -107,6 +126,7 @@ class DraftState:
             language=str(payload.get("language", "unknown")),
             note=str(payload.get("note", "")),
             source=str(payload.get("source", "text")),
+            read_fields=payload.get("read"),
         )
 
     def to_contact_input(self) -> ContactInput:
@@ -159,6 +179,27 @@ class DraftState:
     def with_note(self, note: str) -> DraftState:
         return replace(self, note=note)
 
+    # Names the redaction could not be sure of: offered on the card, one tap each ----------
+    @property
+    def name_candidates(self) -> tuple[str, ...]:
+        """Words in the note that may be a name. Worked out from the note each time, so a
+        hidden word simply stops being offered and nothing extra is stored."""
+        return name_candidates(self.note)
+
+    def with_name_hidden(self, key: str) -> DraftState | None:
+        """The note with the candidate whose `candidate_key` is `key` replaced by [name];
+        None when no candidate has that key (already hidden, or a forged button)."""
+        for word in self.name_candidates:
+            if candidate_key(word) == key:
+                return replace(self, note=redact_word(self.note, word))
+        return None
+
+
+def candidate_key(word: str) -> str:
+    """A short, ASCII stand-in for a candidate word in callback data (which holds 64 bytes;
+    a Bengali name alone can take more)."""
+    return hashlib.sha256(word.encode()).hexdigest()[:8]
+
 
 def _note_preview(note: str) -> str:
     if len(note) > MAX_CARD_NOTE_CHARS:
@@ -202,4 +243,6 @@ def render_card(t: Translator, state: DraftState, *, tz: ZoneInfo, client_is_new
             note=Html(_note_preview(state.note)) if state.note else t("none"),
         ),
     ]
+    if state.ready and state.name_candidates:
+        lines.append(t("🔒 Is there a name in the note? Tap it below to hide it as [name]."))
     return "\n".join(lines)

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import calendar
 import re
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
@@ -28,7 +28,7 @@ from dateparser.date import DateDataParser
 from bot.clock import DEFAULT_FOLLOW_UP_DAYS, FOLLOW_UP_TIME, default_follow_up, local_to_utc
 from bot.codes import clean_text, code_spans, find_client_codes
 from bot.domain import Outcome, Risk, Service, ServiceStatus, Setting
-from bot.language import detect_contact_language, explicit_language
+from bot.language import DEFAULT_CONTACT_LANGUAGES, detect_contact_language, explicit_language
 from bot.redaction import redact, truncate_note
 
 
@@ -1423,7 +1423,12 @@ def _occurred(text: str, *, now: datetime, tz: ZoneInfo) -> tuple[datetime, Date
 
 
 def parse_contact(
-    text: str, *, now: datetime, tz: ZoneInfo, default_follow_up_days: int = DEFAULT_FOLLOW_UP_DAYS
+    text: str,
+    *,
+    now: datetime,
+    tz: ZoneInfo,
+    default_follow_up_days: int = DEFAULT_FOLLOW_UP_DAYS,
+    contact_languages: Collection[str] = DEFAULT_CONTACT_LANGUAGES,
 ) -> Draft:
     """A draft log from a navigator's free text. Never raises; unknown fields stay empty."""
     if now.tzinfo is None:  # a caller bug, but a draft must still come back: read it as UTC
@@ -1443,7 +1448,15 @@ def parse_contact(
     except Exception:
         codes = ()
     try:
-        return _parse_fields(scan, codes, note, now=now, tz=tz, days=default_follow_up_days)
+        return _parse_fields(
+            scan,
+            codes,
+            note,
+            now=now,
+            tz=tz,
+            days=default_follow_up_days,
+            languages=contact_languages,
+        )
     except Exception:
         # A bug in one extractor must not lose the navigator's message: return a minimal
         # draft that the card shows for manual completion.
@@ -1468,7 +1481,14 @@ def _default_follow_up(now: datetime, tz: ZoneInfo, days: int) -> datetime:
 
 
 def _parse_fields(
-    text: str, codes: tuple[str, ...], note: str, *, now: datetime, tz: ZoneInfo, days: int
+    text: str,
+    codes: tuple[str, ...],
+    note: str,
+    *,
+    now: datetime,
+    tz: ZoneInfo,
+    days: int,
+    languages: Collection[str] = DEFAULT_CONTACT_LANGUAGES,
 ) -> Draft:
     follow_kind = FollowUpKind.DEFAULT
     follow_at: datetime | None = None
@@ -1504,6 +1524,6 @@ def _parse_fields(
         follow_up_problem=follow_problem,
         occurred_at=occurred_at,
         occurred_problem=occurred_problem,
-        language=detect_contact_language(note, explicit=stated_language),
+        language=detect_contact_language(note, explicit=stated_language, languages=languages),
         note=note,
     )

@@ -13,6 +13,7 @@ from bot.clock import local_to_utc
 from bot.codes import CodeError, first_token_code_error
 from bot.contacts import SavedContact, reminder_settings, save_contact, undo_last_contact
 from bot.context import NavContext
+from bot.corrections import record_corrections
 from bot.domain import Outcome, Risk, Service, Setting, StaffMember
 from bot.drafts import PROBLEM_QUESTIONS, DraftState, render_card
 from bot.guided_log import EXPIRES_AFTER
@@ -126,7 +127,11 @@ async def log_from_text(update: Update, context: NavContext, text: str, *, sourc
         return
     settings = context.services.settings
     draft = parse_contact(
-        text, now=_now(), tz=settings.tz, default_follow_up_days=settings.default_follow_up_days
+        text,
+        now=_now(),
+        tz=settings.tz,
+        default_follow_up_days=settings.default_follow_up_days,
+        contact_languages=settings.contact_languages,
     )
     if not draft.client_codes:
         # In free text only a look-alike code is worth its own answer: any other message
@@ -305,6 +310,16 @@ async def on_card_button(update: Update, context: NavContext) -> None:
                         settings=reminder_settings(settings),
                     )
                     draft.contact_id = saved.contact_id
+                    await record_corrections(
+                        session,
+                        state=state,
+                        actor=staff,
+                        draft_id=draft.id,
+                        draft_created_at=draft.created_at,
+                        contact_id=saved.contact_id,
+                        now=now,
+                        tz=settings.tz,
+                    )
             elif action == "cancel":
                 await mark_draft_status(
                     session,
@@ -319,6 +334,13 @@ async def on_card_button(update: Update, context: NavContext) -> None:
                     refusal = t("This button is not valid. Nothing was changed.")
                 else:
                     state = edited
+                    draft.payload, draft.updated_at = state.to_payload(), now
+            elif action == "name" and len(args) == 1:
+                hidden = state.with_name_hidden(args[0])
+                if hidden is None:
+                    refusal = t("This button is not valid. Nothing was changed.")
+                else:
+                    state = hidden
                     draft.payload, draft.updated_at = state.to_payload(), now
             elif action == "type" and args == ["follow_up"]:
                 await clear_awaiting_input(session, staff_id=staff.id, at=now)

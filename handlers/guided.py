@@ -261,6 +261,7 @@ async def on_button(update: Update, context: NavContext) -> None:
     kind, _, value = (query.data or "").removeprefix("g:").partition(":")
     now = _now()
     tz = context.services.settings.tz
+    languages = context.services.settings.contact_languages
 
     def decide(current: GuidedLog) -> Decision:
         if BUTTON_STEPS.get(kind) is not current.step:  # a button from an earlier step
@@ -268,7 +269,11 @@ async def on_button(update: Update, context: NavContext) -> None:
         if kind == "note":
             if value != "skip":
                 return _Say(NOT_VALID)
-            return _Finish(current.to_draft(note="", language=detect_contact_language(""), now=now))
+            return _Finish(
+                current.to_draft(
+                    note="", language=detect_contact_language("", languages=languages), now=now
+                )
+            )
         moved = _pressed(current, kind, value, now, tz)
         return _Say(NOT_VALID) if moved is None else moved
 
@@ -292,6 +297,7 @@ async def on_text(update: Update, context: NavContext) -> bool:
     t, now = context.t, _now()
     text = message.text or ""
     tz = context.services.settings.tz
+    languages = context.services.settings.contact_languages
 
     def decide(current: GuidedLog) -> Decision:
         if current.step is Step.CLIENT:
@@ -307,7 +313,9 @@ async def on_text(update: Update, context: NavContext) -> bool:
         if current.step is Step.NOTE:
             note = truncate_note(redact(text))
             return _Finish(
-                current.to_draft(note=note, language=detect_contact_language(note), now=now)
+                current.to_draft(
+                    note=note, language=detect_contact_language(note, languages=languages), now=now
+                )
             )
         # The flow waits for a button: say so rather than start a second log.
         return _Say(N_("Please use the buttons above, or /cancel."))

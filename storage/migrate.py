@@ -3,15 +3,31 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import exc as sa_exc
+from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from storage.db import create_engine
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+
+log = logging.getLogger(__name__)
+
+
+class DatabaseProblem(Exception):
+    """The database cannot be used as configured; `str()` is one sentence saying what to fix,
+    with no password and no traceback."""
+
+
+class SchemaNewerThanCode(DatabaseProblem):
+    """The database was migrated by a newer navbot (a downgrade of the code, not the data)."""
 
 
 def alembic_config(database_url: str) -> Config:
@@ -19,6 +35,37 @@ def alembic_config(database_url: str) -> Config:
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
     config.set_main_option("sqlalchemy.url", database_url.replace("%", "%%"))
     return config
+
+
+def describe_database(database_url: str) -> str:
+    """Where the database is, for messages: host, port and name, or the file; no password."""
+    url = make_url(database_url)
+    if url.get_backend_name() == "sqlite":
+        return f"SQLite file {url.database}"
+    where = f"{url.host or 'localhost'}:{url.port or 5432}"
+    return f"{url.get_backend_name()} database {url.database or ''!s} on {where}"
+
+
+def head_revision() -> str:
+    return str(ScriptDirectory.from_config(alembic_config("sqlite://")).get_current_head())
+
+
+def current_revisions(connection: Connection) -> tuple[str, ...]:
+    return tuple(MigrationContext.configure(connection).get_current_heads())
+
+
+def _refuse_unknown_revisions(connection: Connection, config: Config) -> None:
+    """A revision this code does not know means a newer navbot migrated the database; running
+    on it would misread tables the older code never saw. Refuse before touching anything."""
+    script = ScriptDirectory.from_config(config)
+    known = {revision.revision for revision in script.walk_revisions()}
+    unknown = [revision for revision in current_revisions(connection) if revision not in known]
+    if unknown:
+        raise SchemaNewerThanCode(
+            f"the database's schema (revision {', '.join(unknown)}) is newer than this version "
+            f"of navbot (revision {script.get_current_head()}): run the newer navbot again, or "
+            "restore a backup taken before the upgrade."
+        )
 
 
 def upgrade_to_head(database_url: str) -> None:
@@ -29,22 +76,51 @@ def upgrade_to_head(database_url: str) -> None:
 async def upgrade_engine_to_head(engine: AsyncEngine) -> None:
     """Migrate over an existing async engine (used where an event loop is already running)."""
 
-    def _upgrade(connection: object) -> None:
+    def _upgrade(connection: Connection) -> None:
         config = alembic_config(str(engine.url))
+        _refuse_unknown_revisions(connection, config)
+        before = current_revisions(connection)
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
+        after = current_revisions(connection)
+        if before and before != after:  # a new database is not news; an upgrade is
+            log.info("database schema upgraded from %s to %s", ",".join(before), ",".join(after))
 
     async with engine.begin() as connection:
         await connection.run_sync(_upgrade)
 
 
 async def migrate(database_url: str) -> None:
-    engine = create_engine(database_url)
+    """Bring the schema to head; a database that cannot be reached or used is a
+    `DatabaseProblem` naming it (never its password)."""
+    try:
+        engine = create_engine(database_url)
+    except OSError as error:  # the SQLite file's folder cannot be created
+        raise _unusable_file(database_url, error) from error
     try:
         await upgrade_engine_to_head(engine)
+    except (sa_exc.OperationalError, sa_exc.InterfaceError) as error:
+        raise DatabaseProblem(
+            f"cannot use the {describe_database(database_url)} ({_first_line(error.orig)}): "
+            "check DATABASE_URL and that the database server is running and reachable."
+        ) from error
+    except OSError as error:
+        raise _unusable_file(database_url, error) from error
     finally:
         await engine.dispose()
 
 
+def _unusable_file(database_url: str, error: OSError) -> DatabaseProblem:
+    return DatabaseProblem(
+        f"cannot open the {describe_database(database_url)} ({error.strerror or error}): "
+        "check DATABASE_URL and the folder's permissions."
+    )
+
+
 def migrate_blocking(database_url: str) -> None:
     asyncio.run(migrate(database_url))
+
+
+def _first_line(error: BaseException | None) -> str:
+    text = str(error or "").strip().splitlines()
+    return text[0][:160] if text else "no detail"

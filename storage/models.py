@@ -422,3 +422,25 @@ class Conversation(Base):
     data: Mapped[dict[str, Any]]
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
     expires_at: Mapped[datetime]
+
+
+class ParserCorrection(Base):
+    """A field a navigator changed on the confirmation card: what the parser read and what
+    they chose instead (issue 13.10). Category values only, never note text; admins read the
+    commonest with `navbot parser-misses` to extend the vocabulary."""
+
+    __tablename__ = "parser_corrections"
+    __table_args__ = (
+        Index("ix_parser_corrections_at", "at"),
+        Index("ix_parser_corrections_contact_id", "contact_id"),  # SET NULL on erase and purge
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    staff_id: Mapped[int | None] = mapped_column(Integer)  # no FK: rows outlive staff
+    draft_id: Mapped[int | None] = mapped_column(Integer)  # drafts are housekeeping, purged
+    contact_id: Mapped[int | None] = mapped_column(ForeignKey("contacts.id", ondelete="SET NULL"))
+    field: Mapped[str] = mapped_column(String(16))
+    read_value: Mapped[str] = mapped_column(String(64))
+    chosen_value: Mapped[str] = mapped_column(String(64))
+    language: Mapped[str] = mapped_column(String(8))  # of the note: which vocabulary file to extend

@@ -11,7 +11,8 @@ from pathlib import Path
 from typing import IO
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-E2E_TOKEN = "987654:E2E-secret-token-value"
+# Shaped like a real token (`navbot run` checks the shape before any request).
+E2E_TOKEN = "987654:AAE2E-secret-token-value-0123456789xyz"
 
 
 def navbot_command() -> list[str]:

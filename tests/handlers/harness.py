@@ -308,6 +308,7 @@ async def running_harness(settings: Settings) -> AsyncIterator[Harness]:
     app = build_application(settings, request=transport)
     await app.initialize()
     await start_services(app)
+    assert app.bot_data.engine is not None
     watch.attach(app.bot_data.engine)
     assert app.job_queue is not None
     await app.job_queue.start()

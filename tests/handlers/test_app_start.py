@@ -26,3 +26,14 @@ async def test_start_moves_what_is_loaded_out_of_the_collectors_reach(sqlite_url
         gc.unfreeze()
         await stop_services(app)
         await app.shutdown()
+
+
+async def test_shutdown_hooks_cope_with_a_start_up_that_never_ran(sqlite_url: str) -> None:
+    """PTB runs post_shutdown even when initialize failed (token rejected, Telegram down):
+    nothing that start-up would have created may be assumed to exist."""
+    app = build_application(make_settings(sqlite_url), request=RecordingTransport())
+    assert app.bot_data.engine is None
+    assert app.post_shutdown is not None
+    await app.post_shutdown(app)
+    await app.post_shutdown(app)  # and twice is harmless
+    assert app.bot_data.engine is None

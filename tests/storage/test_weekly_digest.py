@@ -129,8 +129,8 @@ async def test_a_bengali_supervisor_gets_the_digest_in_bengali_with_bengali_digi
         "<b>সাপ্তাহিক সারসংক্ষেপ</b>\n<b>পরিসংখ্যান: hospital — 2026-W28</b> (০৬/০৭/২০২৬–১২/০৭/২০২৬)"
     )
     assert "মাদকের চিকিৎসা: ১০০% (১/১)" in text
-    assert "<b>hospital: সময় পেরিয়ে যাওয়া ১টি ফলো আপ</b>" in text
-    assert "C002 — তারিখ ছিল সোম ০৬/০৭/২০২৬ ১০:০০, ৫ কাজের দিন পেরিয়ে গেছে" in text
+    assert "<b>hospital: দেরি হওয়া ১টি ফলো আপ</b>" in text
+    assert "C002 — তারিখ ছিল সোম ০৬/০৭/২০২৬ ১০:০০, ৫ কাজের দিন দেরি" in text
     # Latin digits only in data and typed arguments: codes, names, period labels.
     rest = re.sub(r"2026-W28|C00\d|Staff \d", "", text)
     assert not re.search(r"[0-9]", rest), rest

@@ -4,7 +4,7 @@ Until now these flows lived in the bot process's memory (PTB's ConversationHandl
 restart or a second process lost them. A new table; nothing existing changes.
 
 Revision ID: 0013
-Revises: 0011
+Revises: 0012
 Create Date: 2026-12-03
 """
 
@@ -18,7 +18,7 @@ from alembic import op
 import storage.types
 
 revision: str = "0013"
-down_revision: str | None = "0011"
+down_revision: str | None = "0012"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -64,6 +64,9 @@ class Draft:
     occurred_problem: DateProblem | None
     language: str
     note: str
+    # Fields the parser is unsure about ("follow_up", "occurred_at", "outcome", ...): the
+    # card asks about them instead of saving a guess.
+    questions: tuple[str, ...] = ()
 
 
 DEFAULT_TIME = time(9, 0)

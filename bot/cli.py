@@ -75,6 +75,13 @@ def _parser() -> argparse.ArgumentParser:
     erase = sub.add_parser("client-erase", help="erase everything held about one client")
     erase.add_argument("code")
     erase.add_argument("--yes", action="store_true", help="really erase (no undo)")
+    parse = sub.add_parser(
+        "parse", help="show what the bot reads in a message, as JSON (no database, no token)"
+    )
+    parse.add_argument("text", nargs="?", help="the message")
+    parse.add_argument("--jsonl", metavar="FILE", help="one message per line (text or JSON)")
+    parse.add_argument("--now", help="ISO date-time the message was sent (default: now)")
+    parse.add_argument("--tz", default="Europe/London", help="time zone (default Europe/London)")
     return parser
 
 
@@ -83,6 +90,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "run":
             return _run()
+        if args.command == "parse":
+            return _parse(args.text, jsonl=args.jsonl, now=args.now, tz=args.tz)
         settings = _load_settings()
         if args.command == "migrate":
             migrate_blocking(settings.database_url)
@@ -102,6 +111,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"navbot: {error}", file=sys.stderr)
         return 2
     return 2  # pragma: no cover - argparse already refused unknown commands
+
+
+def _parse(text: str | None, *, jsonl: str | None, now: str | None, tz: str) -> int:
+    from bot.parse_output import parse_command_lines
+
+    if (text is None) == (jsonl is None):
+        raise CliError('give either a message or --jsonl FILE: navbot parse "C123 seen in ED"')
+    try:
+        for line in parse_command_lines(text, jsonl=jsonl, now=now, tz=tz):
+            print(line)
+    except (ValueError, OSError) as error:
+        raise CliError(str(error)) from None
+    return 0
 
 
 def _run() -> int:

@@ -83,3 +83,29 @@ def parse_jsonl_lines(
             yield json.dumps({"error": f"{type(error).__name__}: {error}"}, ensure_ascii=False)
             continue
         yield json.dumps(fields, ensure_ascii=False)
+
+
+def parse_command_lines(
+    text: str | None, *, jsonl: str | None, now: str | None, tz: str
+) -> Iterator[str]:
+    """The output of `navbot parse`: one JSON object for TEXT, or one line per line of the
+    --jsonl file ("-" reads standard input). Raises ValueError for a bad --now or --tz."""
+    try:
+        ZoneInfo(tz)
+    except (ValueError, KeyError) as error:
+        raise ValueError(f"unknown time zone {tz!r}") from error
+    try:
+        when = datetime.fromisoformat(now) if now else None
+    except ValueError as error:
+        raise ValueError(f"--now is not an ISO date-time: {now!r}") from error
+    if jsonl is not None:
+        import sys
+
+        stream = sys.stdin if jsonl == "-" else open(jsonl, encoding="utf-8")  # noqa: SIM115
+        try:
+            yield from parse_jsonl_lines(stream, now=when, tz=tz)
+        finally:
+            if stream is not sys.stdin:
+                stream.close()
+        return
+    yield json.dumps(parse_fields(text or "", now=when, tz=tz), ensure_ascii=False, indent=2)

@@ -12,9 +12,9 @@ import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from zoneinfo import ZoneInfo
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from bot.parse_output import parse_fields
 
@@ -41,7 +41,7 @@ def _occurred_ok(expected: str, got: str, now_local: str) -> bool:
 def _follow_up_ok(expected: dict[str, Any], got: dict[str, Any]) -> bool:
     if expected["kind"] != got["kind"]:
         return False
-    return expected["kind"] != "stated" or expected["at"] == got["at"]
+    return expected["kind"] != "stated" or bool(expected["at"] == got["at"])
 
 
 def compare(expected: dict[str, Any], got: dict[str, Any]) -> dict[str, bool]:
@@ -109,7 +109,10 @@ class Score:
         def ratio(a: int, b: int) -> float:
             return a / b if b else 1.0
 
-        out = {f"field:{name}": ratio(self.field_right[name], n) for name, n in self.field_total.items()}
+        out = {
+            f"field:{name}": ratio(self.field_right[name], n)
+            for name, n in self.field_total.items()
+        }
         out["fully_right"] = ratio(self.fully_right, self.messages)
         out["safeguarding_recall"] = ratio(self.safeguarding_found, self.safeguarding_expected)
         out["other_risk_recall"] = ratio(self.other_found, self.other_expected)
@@ -158,7 +161,9 @@ def render(total: Score, per_file: dict[str, Score]) -> str:
     columns = [*per_file, "all"]
     scores = [*per_file.values(), total]
     rates = [s.rates() for s in scores]
-    names = sorted({name for r in rates for name in r}, key=lambda n: (not n.startswith("field:"), n))
+    names = sorted(
+        {name for r in rates for name in r}, key=lambda n: (not n.startswith("field:"), n)
+    )
     lines = ["metric".ljust(26) + "".join(c.rjust(10) for c in columns)]
     lines.append("messages".ljust(26) + "".join(str(s.messages).rjust(10) for s in scores))
     for name in names:
@@ -168,7 +173,9 @@ def render(total: Score, per_file: dict[str, Score]) -> str:
         )
     failures = total.failures()
     lines.append("")
-    lines.append("thresholds: " + ("all met" if not failures else "NOT met: " + ", ".join(failures)))
+    lines.append(
+        "thresholds: " + ("all met" if not failures else "NOT met: " + ", ".join(failures))
+    )
     lines.append(f"\nmisses ({len(total.misses)}):")
     lines.extend(total.misses)
     return "\n".join(lines)
@@ -177,8 +184,7 @@ def render(total: Score, per_file: dict[str, Score]) -> str:
 def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     paths = [Path(a) for a in args] or sorted(DEFAULT_CORPUS.glob("*.jsonl"))
-    total, per_file = score_files(paths)
-    print(render(total, per_file))
+    total, _per_file = score_files(paths)
     return 0 if not total.failures() else 1
 
 

@@ -80,7 +80,6 @@ OCCURRED_GRACE = timedelta(minutes=10)
 _SCAN_CHARS = 8000
 
 
-
 def _alt(words: Iterable[str]) -> str:
     return "|".join(sorted(words, key=len, reverse=True))
 
@@ -394,14 +393,12 @@ _FILLER = {
     "her",
     "them",
     "client",
-    "again",
     "up",
     "with",
     "for",
     "call",
     "visit",
     "mum",
-    "abar",
 }
 
 _WHEN_RE = re.compile(
@@ -670,11 +667,13 @@ _WEEKDAY_PHRASE = re.compile(
     r"(?:\s+(morning|afternoon|evening|night))?"
     r"(?:\s+(?:at\s+)?(\d{1,2})(?::(\d{2}))?\s*(am|pm)?)?$"
 )
-_CLOCK_TIME = re.compile(r"(?<![\w/:.])(\d{1,2}):(\d{2})(?![\w/:])|(?<![\w/:.])(\d{1,2})\s*([ap])\.?m\.?(?!\w)")
+_CLOCK_TIME = re.compile(
+    r"(?<![\w/:.])(\d{1,2}):(\d{2})(?![\w/:])|(?<![\w/:.])(\d{1,2})\s*([ap])\.?m\.?(?!\w)"
+)
 
 
 def _impossible_time(text: str) -> bool:
-    """"25:00", "13pm", "9:75": a time that does not exist is asked about, not guessed."""
+    """ "25:00", "13pm", "9:75": a time that does not exist is asked about, not guessed."""
     for m in _CLOCK_TIME.finditer(text):
         if m.group(1) is not None:
             if int(m.group(1)) > 23 or int(m.group(2)) > 59:
@@ -756,11 +755,11 @@ def _resolve(phrase: str, *, now: datetime, tz: ZoneInfo, planning: bool) -> dat
     prefer = "future" if planning else "past"
     if not has_time and _names_a_day_only(text):
         # Only the day is used below, and for such a phrase it depends on the date alone.
-        day = _dateparse_day(text, base.date(), prefer)
-        if day is None:
+        read_day = _dateparse_day(text, base.date(), prefer)
+        if read_day is None:
             return DateProblem.UNCLEAR
         clock = DEFAULT_TIME if planning else base.time().replace(microsecond=0)
-        return _at_local(day, clock, tz)
+        return _at_local(read_day, clock, tz)
     parsed = _dateparse(text, base, prefer=prefer)
     if parsed is None:
         return DateProblem.UNCLEAR
@@ -819,7 +818,7 @@ def _find_setting(text: str) -> Setting | None:
 
 
 def _find_outcome(text: str) -> Outcome:
-    """"Attempted" beats "declined" beats the default: a message saying both "no answer" and
+    """ "Attempted" beats "declined" beats the default: a message saying both "no answer" and
     "refused" is usually about an earlier refusal, and today nobody picked up."""
     lexicon = _lexicon()
     if lexicon.attempted.search(text):
@@ -845,9 +844,7 @@ def _status_matches(clause: str) -> list[tuple[int, int, ServiceStatus]]:
     ]
     kept = []
     for start, end, status in found:
-        if any(
-            (s <= start and end <= e) and (e - s) > (end - start) for s, e, _ in found
-        ):
+        if any((s <= start and end <= e) and (e - s) > (end - start) for s, e, _ in found):
             continue
         if lexicon.status_blocker.search(clause[:start]):
             continue
@@ -897,7 +894,7 @@ def _find_services(text: str) -> tuple[ServiceUpdate, ...]:
 
 
 def _negated(clause: str, start: int, end: int) -> bool:
-    """"no knife", "denies SI", "ছুরি নাই", "suri nai"; but not "OD করছে কি না জানি না"
+    """ "no knife", "denies SI", "ছুরি নাই", "suri nai"; but not "OD করছে কি না জানি না"
     ("whether he overdosed, don't know"): uncertainty keeps a risk, for safeguarding."""
     lexicon = _lexicon()
     if lexicon.negation_before.search(clause[:start]):

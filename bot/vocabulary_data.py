@@ -74,7 +74,7 @@ def word_regex(word: str) -> str:
     star = text.endswith("*")
     if star:
         text = text[:-1]
-    parts = []
+    parts: list[str] = []
     for ch in text:
         if ch.isspace():
             if not parts or parts[-1] != r"\s+":
@@ -134,7 +134,9 @@ def _load_file(path: Path, into: Vocabulary) -> None:
             if section not in SECTIONS or (is_pattern and section in _TABLES):
                 known = ", ".join(sorted(SECTIONS))
                 raise _fail(
-                    path, _line_of(lines, shown, None), f"unknown section [{shown}] (known: {known})"
+                    path,
+                    _line_of(lines, shown, None),
+                    f"unknown section [{shown}] (known: {known})",
                 )
             if not isinstance(entries, dict):
                 raise _fail(path, _line_of(lines, shown, None), f"[{shown}] must hold keys")
@@ -147,7 +149,9 @@ def _load_file(path: Path, into: Vocabulary) -> None:
                     continue
                 if key not in SECTIONS[section]:
                     allowed = ", ".join(sorted(SECTIONS[section]))
-                    raise _fail(path, line, f"unknown key '{key}' in [{shown}] (allowed: {allowed})")
+                    raise _fail(
+                        path, line, f"unknown key '{key}' in [{shown}] (allowed: {allowed})"
+                    )
                 if not isinstance(values, list) or not all(
                     isinstance(v, str) and v.strip() for v in values
                 ):

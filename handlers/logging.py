@@ -279,7 +279,12 @@ async def on_card_button(update: Update, context: NavContext) -> None:
 
         if action == "save":
             if not state.ready:
-                await query.answer(t("Please choose the follow-up first."), show_alert=True)
+                await query.answer(
+                    t("Please choose the follow-up first.")
+                    if state.open_question == "follow_up"
+                    else t("Please answer the question on the card first."),
+                    show_alert=True,
+                )
                 return
             if not await mark_draft_status(
                 session, draft_id=draft.id, from_status="pending", to_status="saved", at=now

@@ -159,18 +159,72 @@ def test_first_token_code_error(text: str, error: CodeError | None) -> None:
 # sections, school years and the like when another code is present; everything else of
 # this shape is.
 _codes = st.from_regex(r"[A-Z][A-Z]{0,3}[0-9]{1,6}(-[0-9]{1,3})?", fullmatch=True).filter(
-    lambda c: re.fullmatch(
-        r"X[0-9]{1,2}|Q[1-4]|L[1-8]|S(?:2|3|4|5|7|35|36|37|38|41|47|117|135|136)"
-        r"|Y(?:[1-9]|1[0-3])|U(?:1[0-9]|2[0-5])|F2F|B4|O2|PS[345]",
-        c,
+    lambda c: (
+        re.fullmatch(
+            r"X[0-9]{1,2}|Q[1-4]|L[1-8]|S(?:2|3|4|5|7|35|36|37|38|41|47|117|135|136)"
+            r"|Y(?:[1-9]|1[0-3])|U(?:1[0-9]|2[0-5])|F2F|B4|O2|PS[345]",
+            c,
+        )
+        is None
     )
-    is None
 )
 _PLACE_WORDS = {
-    *"the on off near along via onto up down by junction jct j room rm bay bed cubicle cube".split(),
-    *"ward cell floor block flat unit level resus majors minors gate platform bus route".split(),
-    *"no no. number clinic area zone pod booth in at around from to outreach round of".split(),
-    *"postcode borough across".split(),
+    *[
+        "the",
+        "on",
+        "off",
+        "near",
+        "along",
+        "via",
+        "onto",
+        "up",
+        "down",
+        "by",
+        "junction",
+        "jct",
+        "j",
+        "room",
+        "rm",
+        "bay",
+        "bed",
+        "cubicle",
+        "cube",
+    ],
+    *[
+        "ward",
+        "cell",
+        "floor",
+        "block",
+        "flat",
+        "unit",
+        "level",
+        "resus",
+        "majors",
+        "minors",
+        "gate",
+        "platform",
+        "bus",
+        "route",
+    ],
+    *[
+        "no",
+        "no.",
+        "number",
+        "clinic",
+        "area",
+        "zone",
+        "pod",
+        "booth",
+        "in",
+        "at",
+        "around",
+        "from",
+        "to",
+        "outreach",
+        "round",
+        "of",
+    ],
+    *["postcode", "borough", "across"],
 }
 _words = st.lists(
     st.text(

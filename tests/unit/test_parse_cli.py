@@ -32,9 +32,7 @@ def nowhere(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return tmp_path
 
 
-def test_parse_prints_the_fields_as_json(
-    nowhere: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_parse_prints_the_fields_as_json(nowhere: Path, capsys: pytest.CaptureFixture[str]) -> None:
     text = "C123 seen in ED after assault, referred to CGL, knife, FU fri 3pm, call 07700 900123"
     assert main(["parse", text, "--now", "2026-12-03T10:30:00+00:00"]) == 0
     fields = json.loads(capsys.readouterr().out)
@@ -51,7 +49,9 @@ def test_parse_prints_the_fields_as_json(
     assert not (nowhere / "navbot.db").exists()
 
 
-def test_parse_reads_now_in_the_given_zone(nowhere: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_parse_reads_now_in_the_given_zone(
+    nowhere: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     # 23:30 UTC on 31 July is 00:30 on 1 August in London (BST): "tomorrow" is 2 August.
     args = ["parse", "C1 FU tomorrow", "--now", "2026-07-31T23:30:00+00:00"]
     assert main([*args, "--tz", "Europe/London"]) == 0

@@ -661,7 +661,7 @@ def _dateparse_day(text: str, today: date, prefer: str) -> date | None:
     return None if parsed is None else parsed.date()
 
 
-_PART_OF_DAY = {"morning": time(9), "afternoon": time(14), "evening": time(18), "night": time(20)}
+_PART_OF_DAY = {"morning": time(9), "afternoon": time(15), "evening": time(18), "night": time(20)}
 _WEEKDAY_PHRASE = re.compile(
     rf"^(?:(next|this|coming|last)\s+)?({_alt(_WEEKDAYS)})"
     r"(?:\s+(morning|afternoon|evening|night))?"

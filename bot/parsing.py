@@ -122,7 +122,8 @@ class _Lexicon:
 
 
 def _pattern(vocab: Vocabulary, section: str, key: str) -> re.Pattern[str]:
-    return _compile(vocab.alternatives(section, key)) or _NEVER
+    source = vocab.combined(section, key)
+    return _NEVER if source is None else re.compile(source, re.IGNORECASE)
 
 
 def _date_key_regex(phrase: str) -> str:
@@ -138,9 +139,9 @@ def _lexicon() -> _Lexicon:
 
     def per(section: str, enum: Iterable[Any]) -> tuple[tuple[Any, re.Pattern[str]], ...]:
         return tuple(
-            (value, pattern)
+            (value, re.compile(source, re.IGNORECASE))
             for value in enum
-            if (pattern := _compile(vocab.alternatives(section, value.value))) is not None
+            if (source := vocab.combined(section, value.value)) is not None
         )
 
     before = vocab.alternatives("negation", "before")
@@ -198,7 +199,7 @@ def _lexicon() -> _Lexicon:
         status_blocker=status_blocker,
         status_blocker_after=status_blocker_after,
         contact=_compile(
-            [*vocab.alternatives("contact", "words")]
+            [_pattern(vocab, "contact", "words").pattern]
             + [p.pattern for _, p in per("setting", Setting)]
         )
         or _NEVER,
@@ -1011,9 +1012,10 @@ def _occurred(text: str, *, now: datetime, tz: ZoneInfo) -> tuple[datetime, Date
     pills last night", "police raided flat yesterday") is not the contact's time."""
     contact = _lexicon().contact
     for clause in _clauses(text):
-        translated = _translate(clause, planning=False)
-        m = _WHEN_RE.search(translated)
-        if m is None or contact.search(clause) is None:
+        if contact.search(clause) is None:
+            continue
+        m = _WHEN_RE.search(_translate(clause, planning=False))
+        if m is None:
             continue
         phrase = m.group(0)
         if phrase in {"today", "earlier today", "tonight"}:

@@ -60,38 +60,93 @@ class Vocabulary:
 
     words: dict[tuple[str, str], list[str]] = field(default_factory=dict)
     dates: dict[str, str] = field(default_factory=dict)
+    # The same words as units (see word_units), and the [patterns.X] entries, for
+    # combined(): one trie-shaped regex per list instead of hundreds of alternatives.
+    units: dict[tuple[str, str], list[tuple[tuple[str, ...], bool]]] = field(default_factory=dict)
+    patterns: dict[tuple[str, str], list[str]] = field(default_factory=dict)
 
     def alternatives(self, section: str, key: str) -> list[str]:
+        """Regex source of every word and pattern of one list, one per entry."""
         return self.words.get((section, key), [])
+
+    def combined(self, section: str, key: str) -> str | None:
+        """One regex source matching any entry of the list (None for an empty list).
+
+        Words share prefixes in a trie ("stab", "stabbed", "stab wound" are tried once up to
+        "stab"), so the cost per character of a message stays small however long the lists
+        grow; Python's re does not do this for a plain alternation."""
+        units = self.units.get((section, key), [])
+        parts = [*self.patterns.get((section, key), [])]
+        latin = [u for u, bengali in units if not bengali]
+        bengali = [u for u, is_bengali in units if is_bengali]
+        if latin:
+            parts.append(_LATIN_BEFORE + _emit(_trie(latin), _LATIN_AFTER))
+        if bengali:
+            parts.append(_emit(_trie(bengali), ""))
+        return "|".join(f"(?:{p})" for p in parts) if parts else None
 
 
 _BENGALI = re.compile(r"[\u0980-\u09ff]")
 
 
-def word_regex(word: str) -> str:
-    """Regex source for one vocabulary word (rules in the module docstring)."""
+_LATIN_BEFORE = r"(?<![\w&/])"
+_LATIN_AFTER = r"(?![\w&])"
+
+
+def word_units(word: str) -> tuple[tuple[str, ...], bool]:
+    """A vocabulary word as a sequence of regex units, and whether it is Bengali script
+    (rules in the module docstring). Letters are lower-cased: patterns ignore case."""
     text = word.strip()
     star = text.endswith("*")
     if star:
         text = text[:-1]
+    bengali = _BENGALI.search(text) is not None
+    space = r"\s*" if bengali else r"\s+"
     parts: list[str] = []
     for ch in text:
         if ch.isspace():
-            if not parts or parts[-1] != r"\s+":
-                parts.append(r"\s+")
+            if not parts or parts[-1] != space:
+                parts.append(space)
         elif ch in "'’":
             parts.append("['’]?")
         elif ch == "-":
             parts.append(r"[-\s]?")
         else:
-            parts.append(re.escape(ch))
-    body = "".join(parts)
-    if _BENGALI.search(text):
-        body = body.replace(r"\s+", r"\s*")
-        return body + (r"[\u0980-\u09ff]*" if star else "")
+            parts.append(re.escape(ch.lower()))
     if star:
-        body += r"\w*"
-    return rf"(?<![\w&/]){body}(?![\w&])"
+        parts.append(r"[\u0980-\u09ff]*" if bengali else r"\w*")
+    return tuple(parts), bengali
+
+
+def word_regex(word: str) -> str:
+    """Regex source for one vocabulary word (rules in the module docstring)."""
+    units, bengali = word_units(word)
+    body = "".join(units)
+    return body if bengali else f"{_LATIN_BEFORE}{body}{_LATIN_AFTER}"
+
+
+_Trie = dict[str, "_Trie"]
+_END = ""  # key marking that a word may end here (no unit is the empty string)
+
+
+def _trie(words: list[tuple[str, ...]]) -> _Trie:
+    root: _Trie = {}
+    for units in words:
+        node = root
+        for unit in units:
+            node = node.setdefault(unit, {})
+        node[_END] = {}
+    return root
+
+
+def _emit(node: _Trie, end: str) -> str:
+    # Longer continuations are tried before ending here, as "longest first" would.
+    parts = [unit + _emit(child, end) for unit, child in node.items() if unit != _END]
+    if _END in node:
+        parts.append(end)
+    if len(parts) == 1:
+        return parts[0]
+    return "(?:" + "|".join(parts) + ")"
 
 
 def _line_of(lines: list[str], section: str, key: str | None, needle: str | None = None) -> int:
@@ -173,6 +228,10 @@ def _load_file(path: Path, into: Vocabulary) -> None:
                             f"pattern {value!r} in [{shown}] does not compile: {error}",
                         ) from None
                     into.words.setdefault((section, key), []).append(source)
+                    if is_pattern:
+                        into.patterns.setdefault((section, key), []).append(source)
+                    else:
+                        into.units.setdefault((section, key), []).append(word_units(value))
 
 
 def load_vocabulary(directory: Path = VOCABULARY_DIR) -> Vocabulary:

@@ -184,7 +184,8 @@ def render(total: Score, per_file: dict[str, Score]) -> str:
 def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     paths = [Path(a) for a in args] or sorted(DEFAULT_CORPUS.glob("*.jsonl"))
-    total, _per_file = score_files(paths)
+    total, per_file = score_files(paths)
+    print(render(total, per_file))
     return 0 if not total.failures() else 1
 
 

@@ -227,7 +227,9 @@ _NEGATION_FILLER = (
 _STATUS_REACH = 40
 
 _CLAUSE_SPLIT = re.compile(
-    r"[,;.!?\n।]|\s(?:but|however|then|also|whereas|and then|tho|though)\s", re.IGNORECASE
+    # A full stop between digits is a date or a time ("14.12", "9.30"), not a clause end.
+    r"[,;!?\n।]|\.(?!\d)|(?<!\d)\.|\s(?:but|however|then|also|whereas|and then|tho|though)\s",
+    re.IGNORECASE,
 )
 
 _WEEKDAYS = {
@@ -276,7 +278,8 @@ _BN_NUMBER_UNITS = (
         r"in \1 months",
     ),
     # "১০ তারিখে" (on the 10th): the dates table turns তারিখে into "th".
-    (re.compile(r"(?<!\d)(\d{1,2})\s+th(?!\w)"), r"\1th"),
+    (re.compile(r"(?<![\d/.-])(\d{1,2})\s+th(?!\w)"), r"\1th"),
+    (re.compile(r"(?<=\d)\s+th(?!\w)"), " "),
 )
 
 _BN_CLOCK = re.compile(
@@ -285,8 +288,23 @@ _BN_CLOCK = re.compile(
 )
 _PM_WORDS = ("দুপুর", "বিকাল", "বিকেল", "সন্ধ্যা", "রাত")
 
+
 # Shorthand that dateparser reads wrongly or not at all.
-_SHORTHAND: tuple[tuple[re.Pattern[str], str], ...] = (
+def _dotted_time(m: re.Match[str]) -> str:
+    hour, minute = int(m.group(1)), int(m.group(2))
+    if minute <= 12:
+        return m.group(0)  # a day and month ("14.12")
+    return f"{hour}:{minute:02d}"
+
+
+def _bare_hour(m: re.Match[str]) -> str:
+    hour = int(m.group(1))
+    if hour > 23:
+        return m.group(0)
+    return f"at {hour + 12 if 1 <= hour <= 7 else hour}:00"
+
+
+_SHORTHAND: tuple[tuple[re.Pattern[str], Any], ...] = (
     (re.compile(r"(?<!\w)(\d++)\s*(?:w|wk|wks)(?!\w)"), r"in \1 weeks"),
     (re.compile(r"(?<!\w)(\d++)\s*(?:d|dys)(?!\w)"), r"in \1 days"),
     (re.compile(r"(?<!\w)(\d++)\s*(?:h|hr|hrs)(?!\w)"), r"in \1 hours"),
@@ -296,6 +314,12 @@ _SHORTHAND: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"(?<!\w)in in(?!\w)"), "in"),
     (re.compile(r"(?<!\w)(?:midday|noon)(?!\w)"), "12:00"),
     (re.compile(r"(?<!\w)(\d{1,2})\.(\d{2})\s*(am|pm)(?!\w)"), r"\1:\2\3"),
+    # "9.30" is a time (no month 30); "14.12" stays a date.
+    (re.compile(r"(?<![\w/.])(\d{1,2})\.([1-5]\d)(?![\w/.])"), _dotted_time),
+    # "at 10", "at 3": an hour; 1-7 without am/pm is afternoon, as in working hours.
+    (re.compile(r"(?<!\w)at (\d{1,2})(?![\d:./]|\s*[ap]\.?m)"), _bare_hour),
+    # "tues next week" is next week's Tuesday.
+    (re.compile(rf"(?<!\w)({_alt(_WEEKDAYS)}) next week(?!\w)"), r"next \1"),
 )
 
 _TIME_RE = re.compile(
@@ -960,11 +984,16 @@ def _follow_up_phrases(text: str) -> list[tuple[str, int, int]]:
         clause_start = max((c.end() for c in _CLAUSE_SPLIT.finditer(text, 0, m.start())), default=0)
         after = _CLAUSE_SPLIT.search(text, m.end())
         clause_end = after.start() if after else len(text)
-        for segment, seg_start in (
-            (text[m.end() : clause_end], m.end()),
-            (text[clause_start : m.start()], clause_start),
-        ):
-            phrase = _date_run(segment, from_end=seg_start != m.end())
+        segments = [
+            (text[m.end() : clause_end], m.end(), False),
+            (text[clause_start : m.start()], clause_start, True),
+        ]
+        for segment, seg_start, from_end in segments:
+            phrase = _date_run(segment, from_end=from_end)
+            if not phrase and strong:
+                # "FU after court on the 9th", "kalke CGL e nia jaimu": the date need not
+                # touch the trigger, as long as it clearly names a day or a time.
+                phrase = _date_run_anywhere(segment)
             if not phrase:
                 continue
             if not strong and not (
@@ -980,6 +1009,34 @@ def _follow_up_phrases(text: str) -> list[tuple[str, int, int]]:
     return found
 
 
+_LONG_NUMBER = re.compile(r"\d{5,}").fullmatch
+_CLEAR_DATE = re.compile(
+    rf"{_DATE_ANCHOR_RE.pattern}|\d{{1,2}}[/.-]\d{{1,2}}|\d{{1,2}}(?:st|nd|rd|th)(?!\w)"
+    r"|\d{1,2}:\d{2}|\d\s*(?:am|pm)(?!\w)|(?<!\w)eom(?!\w)"
+)
+
+
+def _date_run_anywhere(segment: str) -> str:
+    """The first run of date words anywhere in a segment that clearly names a day or time
+    (a lone number does not: "rang 3x")."""
+    translated = _translate(segment, planning=True)
+    tokens = _PHRASE_TOKEN.findall(translated)
+    run: list[str] = []
+    for token in [*tokens, ""]:
+        if token and (token in _DATE_WORDS or (token[0].isdigit() and not _LONG_NUMBER(token))):
+            run.append(token)
+            continue
+        while run and run[-1] in {"in", "on", "at", "by", "the", "of", "a", "an", "next", "this"}:
+            run.pop()
+        while run and run[0] in {"of", "the", "at", "by", "after", "before", "on"}:
+            run.pop(0)
+        phrase = " ".join(run)
+        if phrase and _CLEAR_DATE.search(phrase):
+            return phrase
+        run = []
+    return ""
+
+
 def _date_run(segment: str, *, from_end: bool) -> str:
     """The longest run of date words at the start (or end) of a segment, if it has an anchor."""
     translated = _translate(segment, planning=True)
@@ -989,7 +1046,8 @@ def _date_run(segment: str, *, from_end: bool) -> str:
     run: list[str] = []
     skipped = 0
     for token in tokens:
-        is_date = token in _DATE_WORDS or token[0].isdigit()
+        # A long number is a phone number or a reference, not part of a date.
+        is_date = token in _DATE_WORDS or (token[0].isdigit() and not _LONG_NUMBER(token))
         if is_date:
             run.append(token)
         elif not run and token in _FILLER and skipped < 3:
@@ -1100,6 +1158,10 @@ def _parse_fields(
         for phrase, start, end in reversed(phrases):
             readings.insert(0, parse_follow_up_phrase(phrase, now=now, tz=tz))
             rest = rest[:start] + " , " + rest[end:]
+        # A phrase that reads as no date at all yields to one that does ("call 0207...,
+        # FU friday"); a date that does not exist or has passed is still asked about.
+        readable = [r for r in readings if r is not DateProblem.UNCLEAR]
+        readings = readable or readings
         first = readings[0]
         if isinstance(first, DateProblem):
             follow_problem = first

@@ -1160,7 +1160,9 @@ def _parse_fields(
             rest = rest[:start] + " , " + rest[end:]
         # A phrase that reads as no date at all yields to one that does ("call 0207...,
         # FU friday"); a date that does not exist or has passed is still asked about.
-        readable = [r for r in readings if r is not DateProblem.UNCLEAR]
+        readable: list[datetime | DateProblem] = [
+            r for r in readings if r is not DateProblem.UNCLEAR
+        ]
         readings = readable or readings
         first = readings[0]
         if isinstance(first, DateProblem):

@@ -988,8 +988,13 @@ def _follow_up_phrases(text: str) -> list[tuple[str, int, int]]:
             (text[m.end() : clause_end], m.end(), False),
             (text[clause_start : m.start()], clause_start, True),
         ]
+        before_run = _date_run(segments[1][0], from_end=True)
         for segment, seg_start, from_end in segments:
             phrase = _date_run(segment, from_end=from_end)
+            if phrase and not from_end and before_run:
+                # "১০টায় ফোন করব কাল": a time before the verb, the day after it.
+                phrase = f"{before_run} {phrase}"
+                seg_start = clause_start
             if not phrase and strong:
                 # "FU after court on the 9th", "kalke CGL e nia jaimu": the date need not
                 # touch the trigger, as long as it clearly names a day or a time.

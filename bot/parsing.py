@@ -111,6 +111,7 @@ class _Lexicon:
     trigger: re.Pattern[str]
     weak_trigger: re.Pattern[str]
     future: re.Pattern[str]
+    future_phrase: re.Pattern[str]
     negation_before: re.Pattern[str]
     negation_after: re.Pattern[str]
     not_negation: re.Pattern[str]
@@ -170,7 +171,7 @@ def _lexicon() -> _Lexicon:
     )
     blockers_after = vocab.alternatives("negation", "status_blocker_after")
     status_blocker_after = re.compile(
-        rf"^\s*(?:\S+\s+){{0,1}}?(?:{'|'.join(_bare(b) for b in blockers_after) or '(?!)'})"
+        rf"^\s*(?:\S+\s+){{0,2}}?(?:{'|'.join(_bare(b) for b in blockers_after) or '(?!)'})"
         r"(?![\w\u0980-\u09ff])",
         re.IGNORECASE,
     )
@@ -193,6 +194,10 @@ def _lexicon() -> _Lexicon:
         trigger=_pattern(vocab, "follow_up", "trigger"),
         weak_trigger=_pattern(vocab, "follow_up", "weak_trigger"),
         future=_pattern(vocab, "follow_up", "future"),
+        future_phrase=re.compile(
+            rf"(?:{_pattern(vocab, 'follow_up', 'future').pattern})\s+\S+(?:\s+(?:to|at|in)\s+\S+)?",
+            re.IGNORECASE,
+        ),
         negation_before=negation_before,
         negation_after=negation_after,
         not_negation=not_negation,
@@ -903,8 +908,6 @@ def _find_services(text: str) -> tuple[ServiceUpdate, ...]:
             for s_start, s_end, status in statuses:
                 if start <= s_start and s_end <= end and (s_start, s_end) != (start, end):
                     continue  # the status word is inside the service name ("Reset" vs "set")
-                if s_start < end and s_end > start and not (s_start <= start and end <= s_end):
-                    continue  # overlapping, neither inside the other
                 distance = start - s_end if s_end <= start else s_start - end
                 # Ties go to the word before the service ("referred to X" beats a later verb).
                 rank = (distance, 0 if s_end <= start else 1)
@@ -1189,7 +1192,10 @@ def _parse_fields(
     stated_language = explicit_language(text)
     return Draft(
         client_codes=codes,
-        setting=_find_setting(rest),
+        # "will ring", "going to visit": a planned contact says nothing of this one's setting.
+        setting=_find_setting(
+            _mask(rest, (m.span() for m in lexicon.future_phrase.finditer(rest)))
+        ),
         outcome=_find_outcome(
             _mask(text, [*suicidal_spans, *(m.span() for m in lexicon.no_follow_up.finditer(text))])
         ),

@@ -195,7 +195,8 @@ def _lexicon() -> _Lexicon:
         weak_trigger=_pattern(vocab, "follow_up", "weak_trigger"),
         future=_pattern(vocab, "follow_up", "future"),
         future_phrase=re.compile(
-            rf"(?:{_pattern(vocab, 'follow_up', 'future').pattern})\s+\S+(?:\s+(?:to|at|in)\s+\S+)?",
+            rf"(?:{_pattern(vocab, 'follow_up', 'future').pattern})"
+            r"\s+\S+(?:\s+(?:to|at|in)\s+\S+)?",
             re.IGNORECASE,
         ),
         negation_before=negation_before,

@@ -30,7 +30,7 @@ from bot.codes import clean_text, code_spans, find_client_codes
 from bot.domain import Outcome, Risk, Service, ServiceStatus, Setting
 from bot.language import detect_contact_language, explicit_language
 from bot.redaction import redact, truncate_note
-from bot.vocabulary_data import Vocabulary, vocabulary
+from bot.vocabulary_data import Vocabulary, phrase_regex, vocabulary
 
 
 class FollowUpKind(StrEnum):
@@ -127,13 +127,6 @@ def _pattern(vocab: Vocabulary, section: str, key: str) -> re.Pattern[str]:
     return _NEVER if source is None else re.compile(source, re.IGNORECASE)
 
 
-def _date_key_regex(phrase: str) -> str:
-    body = r"\s+".join(re.escape(part) for part in phrase.split())
-    if _BENGALI_CHAR.search(phrase):
-        return body
-    return rf"(?<![\w/]){body}(?![\w/])"
-
-
 @cache
 def _lexicon() -> _Lexicon:
     vocab = vocabulary()
@@ -177,10 +170,7 @@ def _lexicon() -> _Lexicon:
     )
     not_negation = _pattern(vocab, "negation", "not_negation")
     date_map = dict(vocab.dates)
-    dates = re.compile(
-        "|".join(_date_key_regex(k) for k in sorted(date_map, key=len, reverse=True)) or "(?!)",
-        re.IGNORECASE,
-    )
+    dates = re.compile(phrase_regex(list(date_map)) or "(?!)", re.IGNORECASE)
     return _Lexicon(
         settings=per("setting", Setting),
         attempted=_pattern(vocab, "outcome", "attempted"),
@@ -992,10 +982,11 @@ def _follow_up_phrases(text: str) -> list[tuple[str, int, int]]:
             (text[m.end() : clause_end], m.end(), False),
             (text[clause_start : m.start()], clause_start, True),
         ]
-        before_run = _date_run(segments[1][0], from_end=True)
         for segment, seg_start, from_end in segments:
+            if not segment.strip():
+                continue
             phrase = _date_run(segment, from_end=from_end)
-            if phrase and not from_end and before_run:
+            if phrase and not from_end and (before_run := _date_run(segments[1][0], from_end=True)):
                 # "১০টায় ফোন করব কাল": a time before the verb, the day after it.
                 phrase = f"{before_run} {phrase}"
                 seg_start = clause_start

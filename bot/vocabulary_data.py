@@ -149,6 +149,26 @@ def _emit(node: _Trie, end: str) -> str:
     return "(?:" + "|".join(parts) + ")"
 
 
+def phrase_regex(phrases: list[str]) -> str | None:
+    """One trie-shaped regex source for literal phrases (the [dates] keys): Latin ones as
+    whole words (a "/" also bounds them: "w/c"), Bengali ones anywhere."""
+    latin: list[tuple[str, ...]] = []
+    bengali: list[tuple[str, ...]] = []
+    for phrase in phrases:
+        units: list[str] = []
+        for part in phrase.lower().split():
+            if units:
+                units.append(r"\s+")
+            units.extend(re.escape(ch) for ch in part)
+        (bengali if _BENGALI.search(phrase) else latin).append(tuple(units))
+    parts = []
+    if latin:
+        parts.append(r"(?<![\w/])" + _emit(_trie(latin), r"(?![\w/])"))
+    if bengali:
+        parts.append(_emit(_trie(bengali), ""))
+    return "|".join(f"(?:{p})" for p in parts) if parts else None
+
+
 def _line_of(lines: list[str], section: str, key: str | None, needle: str | None = None) -> int:
     """Best-effort line number of a section/key (tomllib keeps no positions)."""
     header = re.compile(rf"^\s*\[\s*{re.escape(section)}\s*\]")

@@ -118,6 +118,7 @@ class _Lexicon:
     status_blocker: re.Pattern[str]
     status_blocker_after: re.Pattern[str]
     contact: re.Pattern[str]
+    contact_verbs: re.Pattern[str]
     dates: re.Pattern[str]
     date_map: dict[str, str]
 
@@ -199,6 +200,7 @@ def _lexicon() -> _Lexicon:
             + [p.pattern for _, p in per("setting", Setting)]
         )
         or _NEVER,
+        contact_verbs=_pattern(vocab, "contact", "verbs"),
         dates=dates,
         date_map={k.lower(): v for k, v in date_map.items()},
     )
@@ -828,8 +830,19 @@ def _mask(text: str, spans: Iterable[tuple[int, int]]) -> str:
 
 
 def _find_setting(text: str) -> Setting | None:
-    """The earliest mention wins: navigators lead with where they saw the client ("ED,
-    assault, texted mum later" is a hospital contact)."""
+    """Where the contact was: the earliest place in a clause with a contact verb ("assaulted
+    in the park, seen in ED" is a hospital contact), else the earliest place at all:
+    navigators lead with where they saw the client ("ED, assault, texted mum later")."""
+    lexicon = _lexicon()
+    for clause in _clauses(text):
+        if lexicon.contact_verbs.search(clause) is not None:
+            found = _earliest_setting(clause)
+            if found is not None:
+                return found
+    return _earliest_setting(text)
+
+
+def _earliest_setting(text: str) -> Setting | None:
     best: tuple[int, Setting] | None = None
     for setting, pattern in _lexicon().settings:
         m = pattern.search(text)

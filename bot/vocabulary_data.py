@@ -43,7 +43,7 @@ SECTIONS: dict[str, frozenset[str]] = {
     "negation": frozenset(
         {"before", "after", "not_negation", "status_blocker", "status_blocker_after"}
     ),
-    "contact": frozenset({"words"}),
+    "contact": frozenset({"words", "verbs"}),
     "dates": frozenset(),  # a table: phrase = "English date words"
 }
 _TABLES = frozenset({"dates"})

@@ -178,3 +178,20 @@ def test_the_zone_is_respected() -> None:
     fields = parse_fields("C1 FU tomorrow", now=datetime(2026, 7, 31, 23, 30, tzinfo=UTC))
     assert fields["follow_up"] == {"kind": "stated", "at": "2026-08-02T09:00"}
     assert ZoneInfo("Europe/London")
+
+
+@pytest.mark.parametrize(
+    ("text", "setting"),
+    [
+        # Where the contact happened, not where the event did.
+        ("C1 assaulted in the park, seen in ED", "hospital"),
+        ("C1 stabbed on the estate last night, seen on ward today", "hospital"),
+        ("C1 kicked off in ED, security called", "hospital"),
+        ("C1 club e maramari, matha fatse, ED te dekhsi", "hospital"),
+        # A planned contact is not this one's setting.
+        ("C1 discharged before I could see him, will ring", None),
+        ("C1 rang mum, he's at the hospital", "phone"),
+    ],
+)
+def test_setting_is_where_the_contact_was(text: str, setting: str | None) -> None:
+    assert read(text)["setting"] == setting

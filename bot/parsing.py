@@ -214,7 +214,6 @@ def _bare(source: str) -> str:
     return source
 
 
-_BENGALI_CHAR = re.compile(r"[\u0980-\u09ff]")
 _NEGATION_FILLER = (
     r"(?:or|and|nor|any|current|recent|signs?|of|evidence|thoughts?|concerns?|re|about|"
     r"reported|known|obvious|further|risk|risks|ideation|intent|plans?|self|harm|"
@@ -1193,6 +1192,8 @@ def _parse_fields(
     occurred_at, occurred_problem = _occurred(rest, now=now, tz=tz)
     if occurred_problem is not None:
         questions.append("occurred_at")
+    if len(codes) > 1:
+        questions.append("client")  # two clients in one log: which one is it about?
     risks, suicidal_spans = _find_risks(text)
     stated_language = explicit_language(text)
     return Draft(

@@ -195,3 +195,11 @@ def test_the_zone_is_respected() -> None:
 )
 def test_setting_is_where_the_contact_was(text: str, setting: str | None) -> None:
     assert read(text)["setting"] == setting
+
+
+def test_two_client_codes_are_a_question_not_a_guess() -> None:
+    fields = read("C431 and C432 seen together at the hub")
+    assert fields["client"] is None
+    assert fields["questions"] == ["client"]
+    # A road or room next to a code is no second client.
+    assert read("C431 found on the A13, room B2")["client"] == "C431"

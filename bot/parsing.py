@@ -315,6 +315,11 @@ _SHORTHAND: tuple[tuple[re.Pattern[str], Any], ...] = (
     (re.compile(r"(?<![\w/.])(\d{1,2})\.([1-5]\d)(?![\w/.])"), _dotted_time),
     # "at 10", "at 3": an hour; 1-7 without am/pm is afternoon, as in working hours.
     (re.compile(r"(?<!\w)at (\d{1,2})(?![\d:./]|\s*[ap]\.?m)"), _bare_hour),
+    # Clinical shorthand: "in 2/7" is two days, "1/52" a week, "in 3/12" three months.
+    (re.compile(r"(?<!\w)in (\d{1,2})/7(?![\d/])"), r"in \1 days"),
+    (re.compile(r"(?<![\w/])(\d{1,2})/52(?![\d/])"), r"in \1 weeks"),
+    (re.compile(r"(?<!\w)in (\d{1,2})/12(?![\d/])"), r"in \1 months"),
+    (re.compile(r"(?<!\w)in in(?!\w)"), "in"),
     # "tues next week" is next week's Tuesday.
     (re.compile(rf"(?<!\w)({_alt(_WEEKDAYS)}) next week(?!\w)"), r"next \1"),
 )
@@ -738,6 +743,18 @@ def _weekday_date(
     return day, clock
 
 
+# "in 3 months", "in a month", "next month": the same day that many months on (dateparser
+# reads them as the 1st of the month).
+_MONTHS_AHEAD = re.compile(r"^(?:in\s+(a|an|one|\d{1,2})\s+months?|next\s+month)$")
+
+
+def _add_months(day: date, count: int) -> date:
+    month_index = day.year * 12 + day.month - 1 + count
+    year, month = divmod(month_index, 12)
+    last = calendar.monthrange(year, month + 1)[1]
+    return date(year, month + 1, min(day.day, last))
+
+
 def _end_of_month(today: date) -> date:
     return date(today.year, today.month, calendar.monthrange(today.year, today.month)[1])
 
@@ -754,6 +771,12 @@ def _resolve(phrase: str, *, now: datetime, tz: ZoneInfo, planning: bool) -> dat
     if re.search(r"(?<!\w)(?:end of (?:the )?month|eom)(?!\w)", text):
         clock = DEFAULT_TIME if planning else base.time().replace(microsecond=0)
         return _at_local(_end_of_month(base.date()), clock, tz)
+    months = _MONTHS_AHEAD.match(text)
+    if months is not None:
+        count = 1 if months.group(1) in {None, "a", "an", "one"} else int(months.group(1))
+        day = _add_months(base.date(), count if planning else -count)
+        clock = DEFAULT_TIME if planning else base.time().replace(microsecond=0)
+        return _at_local(day, clock, tz)
     weekday = _WEEKDAY_PHRASE.match(text)
     if weekday is not None:
         read = _weekday_date(weekday, base.date(), planning=planning)

@@ -203,3 +203,25 @@ def test_two_client_codes_are_a_question_not_a_guess() -> None:
     assert fields["questions"] == ["client"]
     # A road or room next to a code is no second client.
     assert read("C431 found on the A13, room B2")["client"] == "C431"
+
+
+@pytest.mark.parametrize(
+    ("text", "follow_up"),
+    [
+        ("C1 FU in 3 months", "2027-03-03T09:00"),
+        ("C1 fu in a month", "2027-01-03T09:00"),
+        ("C1 FU in 2/7", "2026-12-05T09:00"),  # clinical: two days
+        ("C1 review 1/52", "2026-12-10T09:00"),  # clinical: one week
+        ("C1 FU a week today", "2026-12-10T09:00"),
+        ("C1 fu tmrw 10.30", "2026-12-04T10:30"),
+        ("C1 fu tmrw at 3", "2026-12-04T15:00"),
+        ("C1 follow-up: 10/12 @ 2pm", "2026-12-10T14:00"),
+        ("C1 fu 14.12 2pm", "2026-12-14T14:00"),
+        ("C1 FU after court on the 9th", "2026-12-09T09:00"),
+        ("C1 ১০টায় ফোন করব কাল", "2026-12-04T10:00"),
+        ("C1 ১২/১২ তারিখে ফলো আপ", "2026-12-12T09:00"),
+        ("C1 aspatalo dekhsi, kail abar zaimu", "2026-12-04T09:00"),
+    ],
+)
+def test_more_follow_up_forms(text: str, follow_up: str) -> None:
+    assert read(text)["follow_up"] == {"kind": "stated", "at": follow_up}

@@ -148,7 +148,7 @@ def _lexicon() -> _Lexicon:
     # directly before the word.
     negation_before = re.compile(
         rf"(?:(?:{'|'.join(sorted(before, key=len, reverse=True)) or '(?!)'})"
-        rf"(?:\W+{_NEGATION_FILLER}){{0,4}}|(?<!\w)not)\W*$",
+        rf"(?:\W+{_NEGATION_FILLER}){{0,6}}|(?<!\w)not)\W*$",
         re.IGNORECASE,
     )
     # Bengali and romanised Bengali negate after the word: "আত্মহত্যার চিন্তা নেই".

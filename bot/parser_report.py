@@ -8,6 +8,7 @@ risk rate and every miss. The corpus format is described in tests/parser_corpus/
 from __future__ import annotations
 
 import json
+import re
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -145,16 +146,33 @@ def load_corpus(path: Path) -> list[dict[str, Any]]:
     return rows
 
 
+_BENGALI = re.compile(r"[\u0980-\u09ff]")
+_LATIN_WORD = re.compile(r"(?<![A-Za-z0-9])[A-Za-z]{2,}(?![A-Za-z0-9])")
+
+
+def script_of(text: str) -> str:
+    """How a message is written: Bengali script, romanised ("roman"), or code-switched
+    ("mixed": Bengali script with three or more Latin words)."""
+    latin = len(_LATIN_WORD.findall(text))
+    if not _BENGALI.search(text):
+        return "roman"
+    return "mixed" if latin >= 3 else "script"
+
+
 def score_files(paths: Sequence[Path]) -> tuple[Score, dict[str, Score]]:
-    total, per_file = Score(), {}
+    """The total and a score per file; files other than en.jsonl are also split by
+    script (bn:script, bn:mixed, bn:roman)."""
+    total, groups = Score(), {}
     for path in paths:
-        score = Score()
         for row in load_corpus(path):
             got = parse_fields(row["text"], now=datetime.fromisoformat(row["now"]), tz=row["tz"])
-            score.add(row, got, path.stem)
+            names = [path.stem]
+            if path.stem != "en":
+                names.append(f"{path.stem}:{script_of(row['text'])}")
+            for name in names:
+                groups.setdefault(name, Score()).add(row, got, path.stem)
             total.add(row, got, path.stem)
-        per_file[path.stem] = score
-    return total, per_file
+    return total, dict(sorted(groups.items()))
 
 
 def render(total: Score, per_file: dict[str, Score]) -> str:
@@ -164,12 +182,12 @@ def render(total: Score, per_file: dict[str, Score]) -> str:
     names = sorted(
         {name for r in rates for name in r}, key=lambda n: (not n.startswith("field:"), n)
     )
-    lines = ["metric".ljust(26) + "".join(c.rjust(10) for c in columns)]
-    lines.append("messages".ljust(26) + "".join(str(s.messages).rjust(10) for s in scores))
+    lines = ["metric".ljust(26) + "".join(c.rjust(11) for c in columns)]
+    lines.append("messages".ljust(26) + "".join(str(s.messages).rjust(11) for s in scores))
     for name in names:
         lines.append(
             name.ljust(26)
-            + "".join((f"{r[name]:.1%}" if name in r else "-").rjust(10) for r in rates)
+            + "".join((f"{r[name]:.1%}" if name in r else "-").rjust(11) for r in rates)
         )
     failures = total.failures()
     lines.append("")

@@ -44,3 +44,11 @@ def test_the_scorer_counts_a_missed_safeguarding_risk(tmp_path: Path) -> None:
     assert total.rates()["safeguarding_recall"] == 0.0
     assert any(f.startswith("safeguarding_recall") for f in total.failures())
     assert any(f.startswith("fully_right") for f in total.failures())
+
+
+def test_bengali_messages_are_split_by_script() -> None:
+    from bot.parser_report import script_of
+
+    assert script_of("C1 হাসপাতালে দেখা হয়েছে") == "script"
+    assert script_of("C1 haspatal e dekhsi") == "roman"
+    assert script_of("C1 ward e দেখা হয়েছে, stab wound in leg") == "mixed"

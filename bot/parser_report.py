@@ -162,7 +162,8 @@ def script_of(text: str) -> str:
 def score_files(paths: Sequence[Path]) -> tuple[Score, dict[str, Score]]:
     """The total and a score per file; files other than en.jsonl are also split by
     script (bn:script, bn:mixed, bn:roman)."""
-    total, groups = Score(), {}
+    total = Score()
+    groups: dict[str, Score] = {}
     for path in paths:
         for row in load_corpus(path):
             got = parse_fields(row["text"], now=datetime.fromisoformat(row["now"]), tz=row["tz"])

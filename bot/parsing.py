@@ -437,6 +437,7 @@ _WHEN_RE = re.compile(
     + r")(?:\s+at\s+(?:\d{1,2}(?::\d{2})?\s*(?:am|pm)|\d{1,2}:\d{2}))?"
     r"|on\s+\d{1,2}[/.-]\d{1,2}(?:[/.-]\d{2,4})?"
     r"|at\s+(?:\d{1,2}(?::\d{2})?\s*(?:am|pm)|\d{1,2}:\d{2})"
+    r"|\d{1,2}/\d{1,2}(?:/\d{2,4})?|\d+\s+days?\s+ago|a\s+day\s+ago"
     # A bare day ("HV mon", "sun night"); not "sat", which is also a verb ("sat with him").
     r"|(?:"
     + _alt(d for d in _WEEKDAYS if d != "sat")
@@ -483,9 +484,13 @@ def _translate(phrase: str, *, planning: bool) -> str:
     # when reporting a contact.
     kal = " tomorrow " if planning else " yesterday "
 
+    porshu = " in 2 days " if planning else " 2 days ago "
+
     def date_word(m: re.Match[str]) -> str:
         english = lexicon.date_map.get(" ".join(m.group(0).lower().split()), m.group(0))
-        return kal if english == "kal" else f" {english} "
+        if english == "kal":
+            return kal
+        return porshu if english == "porshu" else f" {english} "
 
     text = lexicon.dates.sub(date_word, text)
     for pattern, repl in _BN_NUMBER_UNITS:

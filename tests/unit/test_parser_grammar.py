@@ -225,3 +225,18 @@ def test_two_client_codes_are_a_question_not_a_guess() -> None:
 )
 def test_more_follow_up_forms(text: str, follow_up: str) -> None:
     assert read(text)["follow_up"] == {"kind": "stated", "at": follow_up}
+
+
+@pytest.mark.parametrize(
+    ("text", "occurred"),
+    [
+        ("C1 saw him this am", "2026-12-03T09:00"),
+        ("C1 seen 1/12 in ED", "2026-12-01"),
+        ("C1 seen 2 days ago", "2026-12-01"),
+        # পরশু / porshu is two days off either way: back when reporting, ahead when planning.
+        ("C1 parshu dekha hoise", "2026-12-01"),
+        ("C1 গত সোমবার দেখা হয়েছে", "2026-11-30"),
+    ],
+)
+def test_more_contact_times(text: str, occurred: str) -> None:
+    assert str(read(text)["occurred_at"]).startswith(occurred)

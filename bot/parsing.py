@@ -1042,6 +1042,14 @@ def _follow_up_phrases(text: str) -> list[tuple[str, int, int]]:
             ):
                 continue
             span = (min(seg_start, m.start()), max(clause_end, m.end()))
+            if _TIME_RE.search(phrase) is None and after is not None:
+                # "মঙ্গলবার ফলো আপ, সকাল ১১টায়": the time may follow in the next clause.
+                following = _CLAUSE_SPLIT.search(text, after.end())
+                next_end = following.start() if following else len(text)
+                clock = _translate(text[after.end() : next_end], planning=True)
+                if _CLOCK_ONLY.fullmatch(clock):
+                    phrase = f"{phrase} {clock}"
+                    span = (span[0], next_end)
             found.append((phrase, *span))
             taken.append(span)
             break
@@ -1053,6 +1061,11 @@ _LONG_NUMBER = re.compile(r"\d{5,}").fullmatch
 _CLEAR_DATE = re.compile(
     rf"{_DATE_ANCHOR_RE.pattern}|\d{{1,2}}[/.-]\d{{1,2}}|\d{{1,2}}(?:st|nd|rd|th)(?!\w)"
     r"|\d{1,2}:\d{2}|\d\s*(?:am|pm)(?!\w)|(?<!\w)eom(?!\w)"
+)
+
+
+_CLOCK_ONLY = re.compile(
+    r"(?:at\s+)?(?:\d{1,2}:\d{2}(?:\s*[ap]m)?|\d{1,2}\s*[ap]m|morning\s+\d{1,2}:\d{2})"
 )
 
 

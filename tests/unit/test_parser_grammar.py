@@ -240,3 +240,15 @@ def test_more_follow_up_forms(text: str, follow_up: str) -> None:
 )
 def test_more_contact_times(text: str, occurred: str) -> None:
     assert str(read(text)["occurred_at"]).startswith(occurred)
+
+
+@pytest.mark.parametrize(
+    ("text", "follow_up"),
+    [
+        ("C1 মঙ্গলবার ফলো আপ, সকাল ১১টায়", "2026-12-08T11:00"),
+        ("C1 FU friday, 2pm", "2026-12-04T14:00"),
+        ("C1 FU friday, all good", "2026-12-04T09:00"),
+    ],
+)
+def test_a_time_in_the_next_clause_joins_the_follow_up(text: str, follow_up: str) -> None:
+    assert read(text)["follow_up"] == {"kind": "stated", "at": follow_up}

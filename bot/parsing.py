@@ -1117,6 +1117,9 @@ def _date_run(segment: str, *, from_end: bool) -> str:
     return phrase if _ANCHOR_RE.search(phrase) else ""
 
 
+_EVENT_BETWEEN = re.compile(r"(?<!\w)(?:after|following|post|since|because of|due to)(?!\w)")
+
+
 def _occurred(text: str, *, now: datetime, tz: ZoneInfo) -> tuple[datetime, DateProblem | None]:
     """When the contact happened: a time phrase in a clause about the contact ("HV mon",
     "seen yesterday in ED", "spoke last night"). A time phrase about something else ("took
@@ -1125,8 +1128,13 @@ def _occurred(text: str, *, now: datetime, tz: ZoneInfo) -> tuple[datetime, Date
     for clause in _clauses(text):
         if contact.search(clause) is None:
             continue
-        m = _WHEN_RE.search(_translate(clause, planning=False))
+        translated = _translate(clause, planning=False)
+        m = _WHEN_RE.search(translated)
         if m is None:
+            continue
+        verb = _lexicon().contact_verbs.search(translated, 0, m.start())
+        if verb is not None and _EVENT_BETWEEN.search(translated, verb.end(), m.start()):
+            # "seen in ED following assault last night": the time is the assault's.
             continue
         phrase = m.group(0)
         if phrase in {"today", "earlier today", "tonight"}:

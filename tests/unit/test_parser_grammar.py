@@ -252,3 +252,21 @@ def test_more_contact_times(text: str, occurred: str) -> None:
 )
 def test_a_time_in_the_next_clause_joins_the_follow_up(text: str, follow_up: str) -> None:
     assert read(text)["follow_up"] == {"kind": "stated", "at": follow_up}
+
+
+def test_a_longer_ed_note() -> None:
+    fields = read(
+        "C901 Pt seen in ED majors following assault last night - punched and kicked by "
+        "group of males. No weapons involved. Pt engaged well, agreed to Redthread referral. "
+        "Mum present. FU call Monday."
+    )
+    assert fields["setting"] == "hospital"
+    assert fields["risks"] == ["violence"]
+    assert fields["services"] == {"vcs": "referred"}
+    assert fields["follow_up"] == {"kind": "stated", "at": "2026-12-07T09:00"}
+    assert fields["occurred_at"] == "2026-12-03T10:30"  # last night was the assault
+
+
+def test_pills_counted_are_an_overdose() -> None:
+    assert "overdose" in read("C1 admitted after taking 30 paracetamol")["risks"]  # type: ignore[operator]
+    assert read("C1 took his meds as prescribed")["risks"] == []

@@ -103,6 +103,13 @@ def _parser() -> argparse.ArgumentParser:
     erase.add_argument("--yes", action="store_true", help="really erase (no undo)")
     misses = sub.add_parser("parser-misses", help="commonest corrections navigators made on cards")
     misses.add_argument("--since", default="30d", help="how far back, e.g. 30d or 8w (default 30d)")
+    parse = sub.add_parser(
+        "parse", help="show what the bot reads in a message, as JSON (no database, no token)"
+    )
+    parse.add_argument("text", nargs="?", help="the message")
+    parse.add_argument("--jsonl", metavar="FILE", help="one message per line (text or JSON)")
+    parse.add_argument("--now", help="ISO date-time the message was sent (default: now)")
+    parse.add_argument("--tz", default=None, help="time zone (default: the TIMEZONE setting)")
     return parser
 
 
@@ -139,6 +146,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _dispatch(args: argparse.Namespace) -> int:
     if args.command == "run":
         return _run()
+    if args.command == "parse":
+        tz = args.tz or _load_settings().timezone
+        return _parse(args.text, jsonl=args.jsonl, now=args.now, tz=tz)
     settings = _load_settings()
     if args.command == "migrate":
         migrate_blocking(settings.database_url)
@@ -157,6 +167,19 @@ def _dispatch(args: argparse.Namespace) -> int:
     if args.command == "parser-misses":
         return asyncio.run(_parser_misses(settings, args.since))
     return 2  # pragma: no cover - argparse already refused unknown commands
+
+
+def _parse(text: str | None, *, jsonl: str | None, now: str | None, tz: str) -> int:
+    from bot.parse_output import parse_command_lines
+
+    if (text is None) == (jsonl is None):
+        raise CliError('give either a message or --jsonl FILE: navbot parse "C123 seen in ED"')
+    try:
+        for line in parse_command_lines(text, jsonl=jsonl, now=now, tz=tz):
+            print(line)
+    except (ValueError, OSError) as error:
+        raise CliError(str(error)) from None
+    return 0
 
 
 def _run() -> int:

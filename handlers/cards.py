@@ -45,8 +45,11 @@ def _rows(buttons: list[InlineKeyboardButton], width: int = 2) -> list[list[Inli
 def main_keyboard(
     t: Translator, state: DraftState, draft_id: int, token: str
 ) -> InlineKeyboardMarkup:
-    if not state.ready:
+    question = state.open_question
+    if question == "follow_up":
         return follow_up_keyboard(t, draft_id, token, with_back=False)
+    if question is not None:
+        return question_keyboard(t, state, question, draft_id, token)
     rows = [
         [
             _button("✅ " + t("Save"), _data("save", draft_id, token)),
@@ -131,6 +134,17 @@ def follow_up_keyboard(
         else [_button("✖️ " + t("Cancel"), _data("cancel", draft_id, token))]
     )
     return InlineKeyboardMarkup(rows)
+
+
+def question_keyboard(
+    t: Translator, state: DraftState, field: str, draft_id: int, token: str
+) -> InlineKeyboardMarkup:
+    """One-tap answers to the card's question about `field` (issue 13: ask, never guess)."""
+    card_field = "when" if field == "occurred_at" else field
+    rows = list(field_keyboard(t, state, card_field, draft_id, token).inline_keyboard)[:-1]
+    return InlineKeyboardMarkup(
+        [*rows, [_button("✖️ " + t("Cancel"), _data("cancel", draft_id, token))]]
+    )
 
 
 def undo_keyboard(t: Translator, contact_id: int) -> InlineKeyboardMarkup:

@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Update
 
 from bot.access import may_see_client
-from bot.codes import InvalidClientCode, parse_client_code
+from bot.codes import InvalidClientCode, classify_code, normalise_code_input, parse_client_code
 from bot.contacts import close_client
 from bot.context import NavContext
 from bot.domain import AuditAction, Role, StaffMember
@@ -40,13 +40,27 @@ def _visible(staff: StaffMember, client: Client | None) -> bool:
     )
 
 
-async def _code_argument(update: Update, context: NavContext, usage: str) -> str | None:
+async def _code_argument(
+    update: Update, context: NavContext, usage: str, *, only: bool = False
+) -> str | None:
+    """The command's client code; with `only`, anything after it is refused rather than
+    silently ignored (`/client C431 C432` would otherwise show C431 alone)."""
     message = update.effective_message
     args = context.args or []
     if message is None:
         return None
     if not args:
         await message.reply_text(usage)
+        return None
+    if only and len(args) > 1:
+        await message.reply_text(
+            context.t(
+                "One client at a time, please: send /client with a single code, "
+                "e.g. /client {code}.",
+                # Only a valid code is echoed: the first word may be a name.
+                code=normalise_code_input(args[0]) if classify_code(args[0]) is None else "C123",
+            )
+        )
         return None
     try:
         return parse_client_code(args[0])
@@ -58,7 +72,7 @@ async def _code_argument(update: Update, context: NavContext, usage: str) -> str
 async def on_client(update: Update, context: NavContext) -> None:
     staff = context.require_staff()
     t = context.t
-    code = await _code_argument(update, context, t("Usage: /client C123"))
+    code = await _code_argument(update, context, t("Usage: /client C123"), only=True)
     if code is None or update.effective_message is None:
         return
     async with context.services.session_factory.begin() as session:

@@ -296,7 +296,11 @@ async def on_card_button(update: Update, context: NavContext) -> None:
             draft_token = draft.token
             if action == "save":
                 if not state.ready:
-                    refusal = t("Please choose the follow-up first.")
+                    refusal = (
+                        t("Please choose the follow-up first.")
+                        if state.open_question == "follow_up"
+                        else t("Please answer the question on the card first.")
+                    )
                 elif not await mark_draft_status(
                     session, draft_id=draft.id, from_status="pending", to_status="saved", at=now
                 ):

@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test lint format messages bench clean
+.PHONY: run test lint format messages bench clean parser-report
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -18,10 +18,11 @@ run: $(STAMP)  ## set up, migrate the database and start the bot (polling, or we
 test: $(STAMP)  ## set up and run every test (PostgreSQL ones too when NAVBOT_TEST_POSTGRES_URL is set)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-lint: $(STAMP)  ## ruff and mypy (strict on bot, storage, handlers)
+lint: $(STAMP)  ## ruff, mypy (strict on bot, storage, handlers; also tests, bench) and the import contracts
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 format: $(STAMP)
 	$(BIN)/ruff check --fix .
@@ -30,6 +31,9 @@ format: $(STAMP)
 messages: $(STAMP)  ## re-extract translatable strings and update the catalogs
 	$(BIN)/pybabel extract --no-location --sort-output -F babel.cfg -k N_ -k t -k plural:1,2 -o bot/locale/navbot.pot bot handlers
 	$(BIN)/pybabel update --no-fuzzy-matching -i bot/locale/navbot.pot -d bot/locale -D navbot
+
+parser-report: $(STAMP)  ## parser accuracy on tests/parser_corpus: per field, per language, the misses
+	$(BIN)/python -m bot.parser_report $(CORPUS)
 
 bench: $(STAMP)  ## run the benchmarks (see bench/README.md)
 	$(BIN)/python -m bench.run_all

@@ -114,7 +114,7 @@ async def build_database(path: Path, contacts: int) -> None:
 
 async def measure_bot(db: Path, messages: int) -> dict[str, float]:
     settings = Settings(
-        _env_file=None,  # type: ignore[call-arg]
+        _env_file=None,
         telegram_bot_token="123456:BENCH",
         database_url=f"sqlite+aiosqlite:///{db}",
         sweep_interval_seconds=3600,
@@ -184,7 +184,7 @@ async def measure_storage_floor(
                     session, telegram_id=10_000 + i % NAVIGATORS
                 )
             assert found is not None
-            staff, _ = found
+            staff = found.staff
             async with factory.begin() as session:
                 code = f"F{i}"
                 assert await find_client_id_and_status(session, code=code) is None

@@ -90,6 +90,7 @@ async def populate(session_factory: Any, *, contacts: int, clients: int, seed: i
     first_seen = [
         start + timedelta(seconds=rng.randrange(SPAN_DAYS * 86400)) for _ in range(clients)
     ]
+    rows: list[dict[str, Any]]
     for offset in range(0, clients, BATCH):
         rows = [
             {
@@ -401,12 +402,12 @@ async def main_async(args: argparse.Namespace) -> list[dict[str, Any]]:
         if args.backend == "postgres":
             # As autovacuum would after a bulk load: statistics and the visibility map (which
             # index-only scans of the covering indexes need).
-            async with engine.connect() as connection:
-                await connection.execution_options(isolation_level="AUTOCOMMIT")
-                await connection.execute(text("VACUUM ANALYZE"))
+            async with engine.connect() as vacuum:
+                await vacuum.execution_options(isolation_level="AUTOCOMMIT")
+                await vacuum.execute(text("VACUUM ANALYZE"))
         else:
-            async with engine.connect() as connection:
-                await connection.execute(text("ANALYZE"))
+            async with engine.connect() as analyze:
+                await analyze.execute(text("ANALYZE"))
         print(f"[{args.backend}] data in {time.perf_counter() - started:.0f} s")
 
         month = period_between(date(2026, 6, 1), date(2026, 6, 30), TZ)

@@ -33,7 +33,6 @@ from bot.working_hours import (
     is_within,
     local_to_utc,
     next_window_start,
-    window_start_on,
 )
 from storage.absences import (
     count_overlapping_absences,
@@ -251,44 +250,6 @@ class AwayClock:
 
 
 # --- agendas and return summaries ------------------------------------------------------------
-
-
-async def produce_cover_agendas(
-    session: AsyncSession, *, now: datetime, settings: ReminderSettings
-) -> int:
-    """Each absent member's agenda, once a day, to their cover inside the cover's hours."""
-    from bot.reminders import AGENDA_MAX_ITEMS, due_items_payload, list_due_items
-
-    today = local_today(now, settings.tz)
-    absences = await list_absences_in_force(session, staff_ids=None, day=today)
-    produced = 0
-    for absence in absences:
-        owner = await get_staff(session, staff_id=absence.staff_id)
-        covers = await covers_of(session, absence)
-        if owner is None or not covers:
-            continue
-        cover = covers[0]
-        hours = hours_of(cover.working_hours, settings.default_hours)
-        if window_start_on(today, hours, settings.tz) is None or not is_within(
-            now, hours, settings.tz
-        ):
-            continue
-        items = await list_due_items(session, staff=owner, now=now, settings=settings)
-        if not items:
-            continue
-        produced += await create_outbox_message(
-            session,
-            dedupe_key=f"cover-agenda:{absence.id}:{cover.id}:{today.isoformat()}",
-            kind="cover_agenda",
-            recipient_id=cover.id,
-            not_before=now,
-            payload={
-                "owner_id": owner.id,
-                "items": due_items_payload(items[:AGENDA_MAX_ITEMS]),
-                "more": max(0, len(items) - AGENDA_MAX_ITEMS),
-            },
-        )
-    return produced
 
 
 async def produce_return_summaries(

@@ -1,10 +1,13 @@
-"""Who may do what: roles, commands and invite rules. Pure."""
+"""Who may do what, in one place: roles, commands, invites, which clients and follow-ups a
+staff member may see or act on, and which team's reports. Pure."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
+from enum import StrEnum
 
-from bot.domain import Role
+from bot.domain import Role, StaffMember
 from bot.i18n import N_
 
 ROLE_RANK: dict[Role, int] = {Role.NAVIGATOR: 1, Role.SUPERVISOR: 2, Role.ADMIN: 3}
@@ -89,3 +92,45 @@ def may_see_client(
     if role is Role.SUPERVISOR:
         return client_team == team
     return client_owner_id == staff_id
+
+
+def may_act_on(actor: StaffMember, *, owner_id: int, team: str) -> bool:
+    """The owner, a supervisor of the owner's team, or an admin."""
+    if actor.id == owner_id or actor.role is Role.ADMIN:
+        return True
+    return actor.role is Role.SUPERVISOR and actor.team == team
+
+
+def may_supervise(actor: StaffMember, *, team: str) -> bool:
+    return actor.role is Role.ADMIN or (actor.role is Role.SUPERVISOR and actor.team == team)
+
+
+TEAM_ALL = "all"  # /stats all: every team (admins)
+
+
+class ScopeRefusal(StrEnum):
+    ROLE = "role"  # navigators do not get team reports
+    OTHER_TEAM = "other_team"  # a supervisor asked for another team (or all)
+    UNKNOWN_TEAM = "unknown_team"  # an admin named a team nobody is in
+
+
+@dataclass(frozen=True)
+class Scope:
+    team: str | None  # None: every team
+
+
+def decide_scope(
+    *, role: Role, own_team: str, requested: str | None, known_teams: Collection[str]
+) -> Scope | ScopeRefusal:
+    """Supervisors see their own team (the default) and are refused any other; admins see
+    every team by default and may name any known team or ``all``."""
+    if role is Role.NAVIGATOR:
+        return ScopeRefusal.ROLE
+    wanted = requested.strip().lower() if requested else None
+    if role is Role.SUPERVISOR:
+        if wanted is None or wanted == own_team:
+            return Scope(own_team)
+        return ScopeRefusal.OTHER_TEAM
+    if wanted is None or wanted == TEAM_ALL:
+        return Scope(None)
+    return Scope(wanted) if wanted in known_teams else ScopeRefusal.UNKNOWN_TEAM

@@ -8,25 +8,21 @@ import logging
 import uuid
 from datetime import UTC, datetime
 from functools import partial
-from typing import Any
 
 from telegram import BotCommand, BotCommandScopeChat, BotCommandScopeDefault, LinkPreviewOptions
 from telegram.constants import ParseMode
 from telegram.error import TelegramError
-from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, Defaults
+from telegram.ext import AIORateLimiter, ApplicationBuilder, ContextTypes, Defaults
 from telegram.request import BaseRequest
 
 import handlers
 from bot.access import commands_for
 from bot.config import TOKEN_MISSING_MESSAGE, Settings
-from bot.context import AppServices, NavContext
+from bot.context import AppServices, NavApplication, NavContext
 from bot.domain import Role
-from bot.housekeeping import PURGE_AT, purge_job
 from bot.i18n import DEFAULT_LANGUAGE, SUPPORTED_LANGUAGES, Translator
+from bot.jobs import request_prompt_delivery, schedule_jobs
 from bot.parsing import parse_contact
-from bot.sender import request_prompt_delivery
-from bot.sender import schedule_jobs as schedule_reminder_jobs
-from handlers.stats import schedule_stats_jobs
 from storage.db import (
     create_engine,
     create_read_session_factory,
@@ -36,8 +32,6 @@ from storage.db import (
 from storage.staff import list_staff, set_app_state
 
 log = logging.getLogger(__name__)
-
-NavApplication = Application[Any, NavContext, Any, Any, AppServices, Any]
 
 
 def build_application(settings: Settings, *, request: BaseRequest | None = None) -> NavApplication:
@@ -83,7 +77,7 @@ async def _post_init(app: NavApplication) -> None:
     await publish_command_menus(app)
     # What is loaded by now (PTB, SQLAlchemy, dateparser's and langdetect's tables) lives as
     # long as the process. Moved out of the collector's generations, it is no longer walked
-    # by every full collection: bench/sweep.py saw 70–90 ms pauses in one batch of five.
+    # by every full collection, which otherwise pauses the event loop now and then.
     gc.freeze()
 
 
@@ -107,20 +101,6 @@ async def start_services(app: NavApplication) -> None:
             await set_app_state(session, key="bot_username", value=app.bot.username)
     services.on_alert_raised = partial(request_prompt_delivery, app)
     schedule_jobs(app)
-
-
-def schedule_jobs(app: NavApplication) -> None:
-    """Every scheduled job the bot runs, in one place. Jobs only sweep the database."""
-    job_queue = app.job_queue
-    assert job_queue is not None  # installed with python-telegram-bot[job-queue]
-    schedule_reminder_jobs(app)  # the reminder sweep and delivery
-    schedule_stats_jobs(app)  # the weekly digest
-    job_queue.run_daily(
-        purge_job,
-        time=PURGE_AT.replace(tzinfo=app.bot_data.settings.tz),
-        name="retention-purge",
-        job_kwargs={"misfire_grace_time": 6 * 3600, "coalesce": True},
-    )
 
 
 async def _post_shutdown(app: NavApplication) -> None:

@@ -11,7 +11,7 @@ import secrets
 import sys
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 from urllib.parse import urlparse
 
@@ -48,7 +48,7 @@ from storage.staff import (
 )
 
 if TYPE_CHECKING:
-    from bot.app import NavApplication
+    from bot.context import NavApplication
 
 log = logging.getLogger(__name__)
 
@@ -113,6 +113,15 @@ def _parser() -> argparse.ArgumentParser:
     erase = sub.add_parser("client-erase", help="erase everything held about one client")
     erase.add_argument("code")
     erase.add_argument("--yes", action="store_true", help="really erase (no undo)")
+    misses = sub.add_parser("parser-misses", help="commonest corrections navigators made on cards")
+    misses.add_argument("--since", default="30d", help="how far back, e.g. 30d or 8w (default 30d)")
+    parse = sub.add_parser(
+        "parse", help="show what the bot reads in a message, as JSON (no database, no token)"
+    )
+    parse.add_argument("text", nargs="?", help="the message")
+    parse.add_argument("--jsonl", metavar="FILE", help="one message per line (text or JSON)")
+    parse.add_argument("--now", help="ISO date-time the message was sent (default: now)")
+    parse.add_argument("--tz", default=None, help="time zone (default: the TIMEZONE setting)")
     return parser
 
 
@@ -149,6 +158,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _dispatch(args: argparse.Namespace) -> int:
     if args.command == "run":
         return _run()
+    if args.command == "parse":
+        tz = args.tz or _load_settings().timezone
+        return _parse(args.text, jsonl=args.jsonl, now=args.now, tz=tz)
     settings = _load_settings()
     if args.command == "migrate":
         migrate_blocking(settings.database_url)
@@ -164,7 +176,22 @@ def _dispatch(args: argparse.Namespace) -> int:
         return asyncio.run(_client_export(settings, _code(args.code)))
     if args.command == "client-erase":
         return asyncio.run(_client_erase(settings, _code(args.code), confirmed=args.yes))
+    if args.command == "parser-misses":
+        return asyncio.run(_parser_misses(settings, args.since))
     return 2  # pragma: no cover - argparse already refused unknown commands
+
+
+def _parse(text: str | None, *, jsonl: str | None, now: str | None, tz: str) -> int:
+    from bot.parse_output import parse_command_lines
+
+    if (text is None) == (jsonl is None):
+        raise CliError('give either a message or --jsonl FILE: navbot parse "C123 seen in ED"')
+    try:
+        for line in parse_command_lines(text, jsonl=jsonl, now=now, tz=tz):
+            print(line)
+    except (ValueError, OSError) as error:
+        raise CliError(str(error)) from None
+    return 0
 
 
 def _run() -> int:
@@ -359,6 +386,20 @@ async def _client_erase(settings: Settings, code: str, *, confirmed: bool) -> in
     if contacts is None:
         raise CliError(f"no client {code}")
     print(f"erased {code}: {contacts} contacts and everything attached; the audit log records it")
+    return 0
+
+
+async def _parser_misses(settings: Settings, since_raw: str) -> int:
+    """Issue 13.10: what navigators corrected on cards, to extend the vocabulary from."""
+    from bot.corrections import parse_since_days, parser_misses_report
+
+    try:
+        days = parse_since_days(since_raw)
+    except ValueError as error:
+        raise CliError(str(error)) from None
+    async with _transaction(settings) as session:
+        lines = await parser_misses_report(session, since=datetime.now(UTC) - timedelta(days=days))
+    print("\n".join(lines))
     return 0
 
 

@@ -128,9 +128,63 @@ _POSTCODE_FULL_RE = re.compile(r"[A-Z]{1,2}[0-9][A-Z0-9]?[0-9][A-Z]{2}")
 # Code-shaped words that navigators write for other reasons: "called x3", "COVID-19", "Q3".
 _NOT_CODES_RE = re.compile(r"X[0-9]{1,2}|COVID-?19|Q[1-4]")
 
+# Code-shaped words that name something else (issue 13): course levels (L2 plumbing),
+# Mental Health Act sections (s136), school years (Y11), under-18s (U18), face to face (F2F)
+# and organisations (Catch22). Always these, whatever is around them.
+_OTHER_THINGS_RE = re.compile(
+    r"L[1-8]|S(?:2|3|4|5|7|35|36|37|38|41|47|117|135|136)|Y(?:[1-9]|1[0-3])|U(?:1[0-9]|2[0-5])"
+    r"|F2F|CATCH-?22|B4|O2|PS[345]"
+)
+# Roads (A13, M25, B1122) after "the/on/near..." or before "services/junction...".
+_ROAD_RE = re.compile(r"[AMB][0-9]{1,4}")
+_ROAD_BEFORE_RE = re.compile(
+    r"(?<![A-Za-z])(?:the|on|off|near|along|via|onto|up|down|by|junction|jct|j)\s*$", re.IGNORECASE
+)
+_ROAD_AFTER_RE = re.compile(
+    r"\s*(?:road|rd|services|junction|jct|j[0-9]+|slip|flyover|underpass|roundabout|"
+    r"northbound|southbound|eastbound|westbound)(?![A-Za-z])",
+    re.IGNORECASE,
+)
+# Rooms, bays, beds and wards ("room B2", "bay C4", "bed A12"): any code shape after them.
+_ROOM_BEFORE_RE = re.compile(
+    r"(?<![A-Za-z])(?:room|rm|bay|bed|cubicle|cube|ward|cell|floor|block|flat|unit|level|"
+    r"resus|majors|minors|gate|platform|bus|route|no\.?|number|clinic|area|zone|pod|booth)"
+    r"\s*$",
+    re.IGNORECASE,
+)
+# Postcode districts ("outreach in E14", "lives in N1") after a place preposition.
+_DISTRICT_RE = re.compile(
+    r"(?:E|N|W|SE|SW|NW|EC|WC|IG|RM|DA|BR|CR|HA|UB|TW|KT|SM|EN)[0-9]{1,2}[A-Z]?"
+)
+_DISTRICT_BEFORE_RE = re.compile(
+    r"(?<![A-Za-z])(?:in|at|near|around|from|to|outreach|round|the|of|postcode|area|"
+    r"borough|across)\s*$",
+    re.IGNORECASE,
+)
+
+
+def _names_something_else(cleaned: str, start: int, end: int, code: str) -> bool:
+    """Whether a code-shaped word is a road, room, postcode district, course, section or
+    organisation rather than a client, judged from the word and its neighbours."""
+    if _OTHER_THINGS_RE.fullmatch(code):
+        return True
+    before = cleaned[max(0, start - 24) : start]
+    if _ROOM_BEFORE_RE.search(before):
+        return True
+    if _ROAD_RE.fullmatch(code) and (
+        _ROAD_BEFORE_RE.search(before) or _ROAD_AFTER_RE.match(cleaned, end)
+    ):
+        return True
+    return bool(_DISTRICT_RE.fullmatch(code) and _DISTRICT_BEFORE_RE.search(before))
+
 
 def _iter_codes(cleaned: str) -> list[tuple[int, int, str]]:
+    """Client codes in order. A code-shaped word that names a place or a thing (see
+    `_names_something_else`) is left out when the message has another code: "C123 found on
+    the A13" is one client. Alone, it is still read as a code, so "L2 seen in ED" from a
+    team whose codes look like that is logged rather than refused."""
     found: list[tuple[int, int, str]] = []
+    other: list[tuple[int, int, str]] = []
     for m in _CANDIDATE_RE.finditer(cleaned):
         token = m.group(1).rstrip("-")
         code = token.upper()
@@ -142,8 +196,12 @@ def _iter_codes(cleaned: str) -> list[tuple[int, int, str]]:
             cleaned, m.end(1)
         ):
             continue
-        found.append((m.start(1), m.start(1) + len(token), code))
-    return found
+        start, end = m.start(1), m.start(1) + len(token)
+        if _names_something_else(cleaned, start, end, code):
+            other.append((start, end, code))
+        else:
+            found.append((start, end, code))
+    return found if found else other
 
 
 def code_spans(cleaned: str) -> list[tuple[int, int]]:

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import re
 from functools import cached_property
 from typing import Annotated
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from bot.clock import DEFAULT_FOLLOW_UP_DAYS
 
 DEFAULT_TELEGRAM_API_BASE_URL = "https://api.telegram.org"
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./data/navbot.db"
@@ -61,7 +64,7 @@ class Settings(BaseSettings):
 
     timezone: str = "Europe/London"
     default_working_hours: str = "mon-fri 09:00-18:00"
-    default_follow_up_days: int = Field(default=7, ge=1, le=365)
+    default_follow_up_days: int = Field(default=DEFAULT_FOLLOW_UP_DAYS, ge=1, le=365)
     invite_expiry_days: int = Field(default=7, ge=1, le=90)
     undo_window_minutes: int = Field(default=15, ge=1, le=1440)
 
@@ -71,7 +74,6 @@ class Settings(BaseSettings):
     webhook_secret: SecretStr | None = None
     webhook_listen: str = "127.0.0.1"
     webhook_port: int = Field(default=8443, ge=1, le=65535)
-    webhook_path: str = "telegram"
 
     sweep_interval_seconds: float = Field(default=30.0, gt=0, le=3600)
     max_overdue_nudges: int = Field(default=3, ge=0, le=30)
@@ -85,6 +87,10 @@ class Settings(BaseSettings):
     rate_limit_per_chat_per_second: float = Field(default=1.0, gt=0)
 
     retention_days_after_close: int = Field(default=730, ge=30)
+
+    # Languages the team's contacts are held in (ISO 639-1, "syl" for Sylheti): language
+    # detection answers one of these or "unknown", never a stray guess (bot/language.py).
+    contact_languages: Annotated[tuple[str, ...], NoDecode] = ("en", "bn", "syl")
 
     @field_validator("timezone")
     @classmethod
@@ -116,6 +122,25 @@ class Settings(BaseSettings):
         if isinstance(value, str):
             return frozenset(part.strip() for part in value.split(",") if part.strip())
         return value
+
+    @field_validator("contact_languages", mode="before")
+    @classmethod
+    def _language_list(cls, value: object) -> object:
+        if isinstance(value, str):
+            return tuple(part.strip().lower() for part in value.split(",") if part.strip())
+        return value
+
+    @field_validator("contact_languages")
+    @classmethod
+    def _language_codes(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        bad = [code for code in value if not re.fullmatch(r"[a-z]{2,3}", code)]
+        if bad:
+            raise ValueError(
+                f"not language codes: {', '.join(bad)} (use ISO 639-1 like en, bn; syl for Sylheti)"
+            )
+        if not value:
+            raise ValueError("name at least one language, e.g. en,bn,syl")
+        return tuple(dict.fromkeys(value))
 
     @field_validator("safeguarding_risks")
     @classmethod

@@ -14,8 +14,16 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
-from bot.context import StaffMember
-from bot.domain import AuditAction, Outcome, Risk, Role, Service, ServiceStatus, Setting
+from bot.domain import (
+    AuditAction,
+    Outcome,
+    Risk,
+    Role,
+    Service,
+    ServiceStatus,
+    Setting,
+    StaffMember,
+)
 from bot.reminder_policy import FollowUpTimeline, ReminderPolicy, end_of_due_day, next_reminder_at
 from bot.working_hours import DEFAULT, WorkingHours, WorkingHoursError
 from storage.audit import create_audit_entry, insert_audit_entry

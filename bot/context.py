@@ -1,55 +1,22 @@
-"""Typed per-application services and per-update context (no globals)."""
+"""Typed per-application services and per-update context (no globals).
+
+`StaffMember` lives in the pure `bot.domain`; it is re-exported here only for callers not yet
+moved over."""
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from telegram.ext import Application, CallbackContext, ExtBot
 
 from bot.config import Settings
-from bot.domain import Role
+from bot.domain import StaffMember
 from bot.i18n import Translator
-from storage.models import Staff
-from storage.staff import StaffForUpdate
 
-
-@dataclass(frozen=True)
-class StaffMember:
-    """A snapshot of the staff row the access guard loaded for this update."""
-
-    id: int
-    telegram_id: int
-    role: Role
-    team: str
-    display_name: str | None
-    ui_language: str
-    telegram_language: str | None
-    working_hours: str | None
-    confirm_cards: bool
-    awaiting_card_answer: bool = False  # a card asked them to type something (a date)
-    last_language: str | None = None  # see Staff.last_language
-
-    @classmethod
-    def from_row(
-        cls, row: Staff | StaffForUpdate, *, awaiting_card_answer: bool = False
-    ) -> StaffMember:
-        return cls(
-            id=row.id,
-            telegram_id=row.telegram_id,
-            role=Role(row.role),
-            team=row.team,
-            display_name=row.display_name,
-            ui_language=row.ui_language,
-            telegram_language=row.telegram_language,
-            working_hours=row.working_hours,
-            confirm_cards=row.confirm_cards,
-            awaiting_card_answer=awaiting_card_answer,
-            last_language=row.last_language,
-        )
+__all__ = ["AppServices", "NavApplication", "NavContext", "StaffMember"]
 
 
 class AppServices:
@@ -90,3 +57,6 @@ class NavContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], A
         if self.staff is None:  # the guard lets no one else through to staff handlers
             raise PermissionError("handler reached without a staff member")
         return self.staff
+
+
+NavApplication = Application[Any, NavContext, Any, Any, AppServices, Any]

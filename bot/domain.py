@@ -6,7 +6,13 @@ string values are part of the database format: never rename a value without a mi
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from enum import StrEnum
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from storage.models import Staff
+    from storage.staff import StaffForUpdate
 
 
 class Role(StrEnum):
@@ -55,11 +61,6 @@ class Risk(StrEnum):
     SUICIDAL = "suicidal"
 
 
-class ClientStatus(StrEnum):
-    OPEN = "open"
-    CLOSED = "closed"
-
-
 class FollowUpStatus(StrEnum):
     OPEN = "open"
     DONE = "done"
@@ -91,3 +92,44 @@ class AuditAction(StrEnum):
     ACKNOWLEDGE = "acknowledge"
     PURGE = "purge"
     SETTINGS = "settings"
+
+
+@dataclass(frozen=True)
+class StaffMember:
+    """A snapshot of the staff row the access guard loaded for this update."""
+
+    id: int
+    telegram_id: int
+    role: Role
+    team: str
+    display_name: str | None
+    ui_language: str
+    telegram_language: str | None
+    working_hours: str | None
+    confirm_cards: bool
+    awaiting_card_answer: bool = False  # a card asked them to type something (a date)
+    last_language: str | None = None  # see Staff.last_language
+    conversation: str | None = None  # the flow waiting for their answer (storage.conversations)
+
+    @classmethod
+    def from_row(
+        cls,
+        row: Staff | StaffForUpdate,
+        *,
+        awaiting_card_answer: bool = False,
+        conversation: str | None = None,
+    ) -> StaffMember:
+        return cls(
+            id=row.id,
+            telegram_id=row.telegram_id,
+            role=Role(row.role),
+            team=row.team,
+            display_name=row.display_name,
+            ui_language=row.ui_language,
+            telegram_language=row.telegram_language,
+            working_hours=row.working_hours,
+            confirm_cards=row.confirm_cards,
+            awaiting_card_answer=awaiting_card_answer,
+            last_language=row.last_language,
+            conversation=conversation,
+        )

@@ -5,8 +5,9 @@ Pure: serialised to JSON for the `pending_drafts` table, rendered with a Transla
 
 from __future__ import annotations
 
+import hashlib
 import html
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -24,8 +25,14 @@ from bot.labels import (
     status_label,
 )
 from bot.parsing import DateProblem, Draft, FollowUpKind
+from bot.redaction import name_candidates, redact_word
 
-MAX_CARD_NOTE_CHARS = 1500  # the card must stay under Telegram's 4096 with every field shown
+MAX_CARD_NOTE_CHARS = 1500
+# The fields the card can ask about, in the order it asks.
+QUESTION_FIELDS = ("follow_up", "occurred_at", "setting", "outcome")
+OCCURRED_QUESTION = N_(
+    "I could not tell when this contact happened. When was it?"
+)  # the card must stay under Telegram's 4096 with every field shown
 
 PROBLEM_QUESTIONS = {
     DateProblem.IMPOSSIBLE: N_("That follow-up date does not exist. When should the follow-up be?"),
@@ -49,10 +56,17 @@ class DraftState:
     language: str
     note: str
     source: str = "text"
+    # Fields the parser was unsure about ("occurred_at", "follow_up"): asked on the card,
+    # cleared when the navigator answers; a card with a question cannot be saved.
+    questions: tuple[str, ...] = ()
+    # The fields as the parser read them (payload form, no note), kept through every edit so
+    # that saving can record what the navigator corrected (bot/corrections.py). None for a
+    # draft that was not parsed from text (the guided flow).
+    read_fields: dict[str, Any] | None = field(default=None, compare=False)
 
     @classmethod
     def from_parse(cls, draft: Draft, *, client_code: str, source: str) -> DraftState:
-        return cls(
+        state = cls(
             client_code=client_code,
             setting=draft.setting,
             outcome=draft.outcome,
@@ -65,15 +79,36 @@ class DraftState:
             language=draft.language,
             note=draft.note,
             source=source,
+            questions=tuple(q for q in draft.questions if q in QUESTION_FIELDS),
         )
+        read = state.to_payload()
+        del read["note"]
+        return replace(state, read_fields=read)
+
+    @property
+    def read_state(self) -> DraftState | None:
+        """The draft as first read, before any edit on the card."""
+        if self.read_fields is None:
+            return None
+        return DraftState.from_payload({**self.read_fields, "note": ""})
 
     @property
     def ready(self) -> bool:
-        """A card with an unanswered date question cannot be saved."""
-        return self.follow_up_problem is None
+        """A card with an unanswered question cannot be saved."""
+        return self.follow_up_problem is None and not self.questions
+
+    @property
+    def open_question(self) -> str | None:
+        """The field to ask about first: the follow-up, then when the contact happened."""
+        if self.follow_up_problem is not None:
+            return "follow_up"
+        return next((f for f in QUESTION_FIELDS if f in self.questions), None)
+
+    def _answered(self, field: str) -> tuple[str, ...]:
+        return tuple(q for q in self.questions if q != field)
 
     def to_payload(self) -> dict[str, Any]:
-        return {
+        payload: dict[str, Any] = {
             "code": self.client_code,
             "setting": self.setting.value if self.setting else None,
             "outcome": self.outcome.value,
@@ -86,7 +121,11 @@ class DraftState:
             "language": self.language,
             "note": self.note,
             "source": self.source,
+            "questions": list(self.questions),
         }
+        if self.read_fields is not None:
+            payload["read"] = self.read_fields
+        return payload
 
     @classmethod
     def from_payload(cls, payload: dict[str, Any]) -> DraftState:
@@ -107,6 +146,8 @@ class DraftState:
             language=str(payload.get("language", "unknown")),
             note=str(payload.get("note", "")),
             source=str(payload.get("source", "text")),
+            questions=tuple(str(q) for q in payload.get("questions", []) if q in QUESTION_FIELDS),
+            read_fields=payload.get("read"),
         )
 
     def to_contact_input(self) -> ContactInput:
@@ -127,10 +168,10 @@ class DraftState:
 
     # Edits ----------------------------------------------------------------------------
     def with_setting(self, setting: Setting | None) -> DraftState:
-        return replace(self, setting=setting)
+        return replace(self, setting=setting, questions=self._answered("setting"))
 
     def with_outcome(self, outcome: Outcome) -> DraftState:
-        return replace(self, outcome=outcome)
+        return replace(self, outcome=outcome, questions=self._answered("outcome"))
 
     def with_service_cycled(self, service: Service) -> DraftState:
         """none → referred → engaged → disengaged → none: one button per service."""
@@ -148,16 +189,43 @@ class DraftState:
 
     def with_follow_up(self, at: datetime | None) -> DraftState:
         kind = FollowUpKind.NONE if at is None else FollowUpKind.STATED
-        return replace(self, follow_up_kind=kind, follow_up_at=at, follow_up_problem=None)
+        return replace(
+            self,
+            follow_up_kind=kind,
+            follow_up_at=at,
+            follow_up_problem=None,
+            questions=self._answered("follow_up"),
+        )
 
     def with_follow_up_problem(self, problem: DateProblem) -> DraftState:
         return replace(self, follow_up_at=None, follow_up_problem=problem)
 
     def with_occurred_at(self, at: datetime) -> DraftState:
-        return replace(self, occurred_at=at)
+        return replace(self, occurred_at=at, questions=self._answered("occurred_at"))
 
     def with_note(self, note: str) -> DraftState:
         return replace(self, note=note)
+
+    # Names the redaction could not be sure of: offered on the card, one tap each ----------
+    @property
+    def name_candidates(self) -> tuple[str, ...]:
+        """Words in the note that may be a name. Worked out from the note each time, so a
+        hidden word simply stops being offered and nothing extra is stored."""
+        return name_candidates(self.note)
+
+    def with_name_hidden(self, key: str) -> DraftState | None:
+        """The note with the candidate whose `candidate_key` is `key` replaced by [name];
+        None when no candidate has that key (already hidden, or a forged button)."""
+        for word in self.name_candidates:
+            if candidate_key(word) == key:
+                return replace(self, note=redact_word(self.note, word))
+        return None
+
+
+def candidate_key(word: str) -> str:
+    """A short, ASCII stand-in for a candidate word in callback data (which holds 64 bytes;
+    a Bengali name alone can take more)."""
+    return hashlib.sha256(word.encode()).hexdigest()[:8]
 
 
 def _note_preview(note: str) -> str:
@@ -187,7 +255,12 @@ def render_card(t: Translator, state: DraftState, *, tz: ZoneInfo, client_is_new
         t("<b>Check this log</b>"),
         t("Client: <b>{code}</b>", code=state.client_code)
         + (" " + t("(new client)") if client_is_new else ""),
-        t("When: {when}", when=local_datetime(t, state.occurred_at, tz)),
+        t(
+            "When: {when}",
+            when=Html("❓ " + html.escape(t(OCCURRED_QUESTION)))
+            if "occurred_at" in state.questions
+            else local_datetime(t, state.occurred_at, tz),
+        ),
         t(
             "Where: {setting}",
             setting=setting_label(t, state.setting.value if state.setting else None),
@@ -202,4 +275,6 @@ def render_card(t: Translator, state: DraftState, *, tz: ZoneInfo, client_is_new
             note=Html(_note_preview(state.note)) if state.note else t("none"),
         ),
     ]
+    if state.ready and state.name_candidates:
+        lines.append(t("🔒 Is there a name in the note? Tap it below to hide it as [name]."))
     return "\n".join(lines)

@@ -32,7 +32,6 @@ from bot.stats import (
 from storage.stats import ContactExportRow, FollowUpExportRow
 
 DANGEROUS_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 _SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
 
 

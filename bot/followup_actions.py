@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.absences import is_covering
+from bot.access import may_act_on, may_supervise
 from bot.contacts import (
     ContactInput,
     ReminderSettings,
@@ -24,8 +25,7 @@ from bot.contacts import (
     reset_followup_timing,
     save_contact,
 )
-from bot.context import StaffMember
-from bot.domain import AuditAction, Outcome, Role
+from bot.domain import AuditAction, Outcome, Role, StaffMember
 from bot.reminder_policy import SnoozeOption, next_working_day_start, snooze_until
 from bot.reminders import recompute_next_reminder
 from storage.alerts import get_alert, mark_alert_acknowledged
@@ -44,17 +44,6 @@ class Refusal(StrEnum):
     NOT_YOURS = "not_yours"  # someone else's record, and not your team to supervise
     STALE = "stale"  # the follow-up is already done or cancelled
     CONFLICT = "conflict"  # the new owner already has an open follow-up with this client
-
-
-def may_act_on(actor: StaffMember, *, owner_id: int, team: str) -> bool:
-    """The owner, a supervisor of the owner's team, or an admin."""
-    if actor.id == owner_id or actor.role is Role.ADMIN:
-        return True
-    return actor.role is Role.SUPERVISOR and actor.team == team
-
-
-def may_supervise(actor: StaffMember, *, team: str) -> bool:
-    return actor.role is Role.ADMIN or (actor.role is Role.SUPERVISOR and actor.team == team)
 
 
 @dataclass(frozen=True)

@@ -1,13 +1,29 @@
 """Which language a contact was held in (PRODUCT §9), for stats by language.
 
-What the navigator says ("spoke Sylheti") beats any guess. Otherwise Bengali script is a
-strong, cheap signal; langdetect is the fallback, and on short notes it is close to random,
-so those are "unknown" rather than a confident wrong answer.
+The order of evidence, strongest first:
+
+1. What the navigator says ("spoke Sylheti", "Bangla te", "via Somali interpreter"): this
+   wins over any guess, and may name a language outside the team's list.
+2. Bengali script: Bengali, or Sylheti when Sylheti-only words are in it.
+3. Romanised Bengali/Sylheti ("banglish"), from a word list: langdetect has no profile for it
+   and answers Albanian or Tagalog. Sylheti-only forms (kita, oibo, jaibo, aij, kail…) make it
+   "syl"; standard colloquial forms only (ami, ache, korbo, bhalo…) make it "bn". Most London
+   navigators write Sylheti this way, but "bn" for the shared words keeps the two apart in the
+   stats instead of calling everything Sylheti.
+4. Common English words (at least four, and half of the words that are not shorthand like
+   ED, HV, DNA): short English notes are what langdetect gets most wrong (Afrikaans, Dutch,
+   Somali).
+5. Too few letters (under `_MIN_LETTERS`, after codes and digits are removed): "unknown".
+   "seen in ED, FU fri" says nothing about the language the contact was held in.
+6. langdetect, seeded, and only trusted for a language the team has configured
+   (`CONTACT_LANGUAGES`, default en,bn,syl) with a probability of at least
+   `_MIN_PROBABILITY`; anything else is "unknown", never a stray "af" or "tl".
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from functools import lru_cache
 
 from langdetect.detector_factory import PROFILES_DIRECTORY, DetectorFactory
@@ -17,18 +33,30 @@ from bot.codes import clean_text, code_spans
 
 UNKNOWN = "unknown"
 SYLHETI = "syl"
+DEFAULT_CONTACT_LANGUAGES: tuple[str, ...] = ("en", "bn", SYLHETI)
 
 _MIN_LETTERS = 20
 _BENGALI_SHARE = 0.3
+# langdetect's answer is taken only when it is at least this sure of a configured language.
+_MIN_PROBABILITY = 0.8
 
 # Language names navigators write, to ISO 639-1 ("syl" for Sylheti, which has no 639-1 code).
 _NAMES: dict[str, str] = {
     "english": "en",
+    "engl": "en",
+    "ingreji": "en",
+    "engreji": "en",
+    "angreji": "en",
     "bengali": "bn",
     "bangla": "bn",
     "bangali": "bn",
+    "bengla": "bn",
+    "bangala": "bn",
     "sylheti": SYLHETI,
     "syloti": SYLHETI,
+    "siloti": SYLHETI,
+    "sileti": SYLHETI,
+    "sylhetti": SYLHETI,
     "urdu": "ur",
     "hindi": "hi",
     "punjabi": "pa",
@@ -54,15 +82,19 @@ _NAMES: dict[str, str] = {
     "tamil": "ta",
 }
 _NAME_ALT = "|".join(sorted(_NAMES, key=len, reverse=True))
+_NOT_THE_CONTACT = r"(?!\s+(?:class|classes|course|lessons?|gcse|esol|teacher|exam|test))"
 
-# "in Sylheti", "spoke Bengali", "via interpreter (Somali)", "Urdu interpreter". Not "in
-# English class": that is a course, not the language of the contact.
+# "in Sylheti", "spoke Bengali", "via interpreter (Somali)", "Urdu interpreter", and the
+# romanised postposition navigators type: "Bangla te", "sylheti-te", "banglay", "english e".
+# Not "in English class": that is a course, not the language of the contact.
 _EXPLICIT_RE = re.compile(
     rf"(?i)\b(?:"
-    rf"(?:in|spoke|speaks|speaking|spoken|using|conducted\s+in|through|via)\s+(?:mostly\s+|mainly\s+)?"
-    rf"(?P<a>{_NAME_ALT})\b(?!\s+(?:class|classes|course|lessons?|gcse|esol))"
+    rf"(?:in|spoke|speaks|speaking|spoken|using|conducted\s+in|through|via|lang(?:uage)?\s*[:=-])"
+    rf"\s+(?:mostly\s+|mainly\s+|in\s+)?"
+    rf"(?P<a>{_NAME_ALT})\b{_NOT_THE_CONTACT}"
     rf"|interpreter\s*[(:-]?\s*(?P<b>{_NAME_ALT})\b"
     rf"|(?P<c>{_NAME_ALT})[\s-]+(?:interpreter|speaker)"
+    rf"|(?P<d>{_NAME_ALT})(?:[\s-]*(?:te|tei|e|ey)\b|y\b)"
     rf")"
 )
 # Bengali words, with their case endings (বাংলায় "in Bangla", সিলেটিতে "in Sylheti").
@@ -74,37 +106,78 @@ _BENGALI_EXPLICIT: tuple[tuple[re.Pattern[str], str], ...] = (
 )
 
 
-# Romanised Bengali/Sylheti as navigators type it on an English keyboard. langdetect has no
-# profile for it and answers something random (Estonian, Tagalog), so a small word list
-# decides instead. Sylheti-only forms tip it to "syl".
 def _wordset(words: str) -> frozenset[str]:
     return frozenset(words.split())
 
 
+# Romanised Bengali as navigators type it on an English keyboard: words shared by standard
+# colloquial Bengali and Sylheti. No English look-alikes ("to", "more", "he", "bad").
 _ROMAN_BENGALI = _wordset(
-    "ami tumi apni tare tar amar tomar apnar kal aaj aj bhalo bala valo ase ache aache "
-    "nai nei na kotha bolsi bollam korbo korsi korlam dekhsi dekhlam haspatal hashpatal fon "
-    "kore kori hobe hoise hoyeche jabe jaibo ekhon akhon khub onek kintu abar bhai bon ma baba "
-    "gese gelo asilo chilo dorkar lagbe shathe sathe dekha shuru korse jaitese dhoreni "
-    "abar porshu hoise korbo refer korsi basay bashay"
+    "ami amra tumi tomra apni apnara tare tar tara tader amar amader tomar apnar ora "
+    "kal kalke aaj aj ajke bhalo bala valo bhal ase ache aache achi asi achhe achen nai nei "
+    "na kotha bolsi bollam bolse bolche bolechi boleche bolbo bolte korbo korsi korlam "
+    "korse korche korchi korte korben koren kori kore korle korbe koreche korechi dekhsi "
+    "dekhlam dekha dekhbo dekhte dekhe haspatal hashpatal hospatal fon phon kore hobe hoise "
+    "hoyeche hoyni hoy hoilo holo jabe jabo jaben jaite jaitese gese gelo geche gechi "
+    "ekhon akhon khub onek kintu abar bhai bon ammu abbu amma abba baba "
+    "asilo chilo silo dorkar lagbe lagbena lage lagche lagse shathe sathe songe shuru "
+    "dhoreni dhore dhorse dhorche porshu porshudin bari barite basa basay bashay bashae "
+    "kichu kisu kono keno kobe kothay kokhon kemon kivabe thik ase ashbe asbe ashe "
+    "ashen jaigay jayga ghum khay khaise khete khawa mara marse marche dukkho bhoy bhoi "
+    "kaj kaaj chakri porashona kolej ekta duita tinta din raat shokal bikal "
+    "dupur shondha hoite parbo parbe parse pare pari pari nay naki tahole"
 )
-_SYLHETI_MARKERS = _wordset("kita oito zaibo zaito khaisi aase asoin kubla hoiche")
-# Navigator shorthand in English ("rang, no answer, FU 3 days") is too short and too full of
-# abbreviations for langdetect, which then answers Tagalog or Norwegian. Common English words
-# settle it the same way the romanised Bengali list does.
+# Forms used in Sylheti and not in standard Bengali: one of them makes a romanised note "syl".
+_SYLHETI_MARKERS = _wordset(
+    "kita kitar kene kila kilakoi kilan oibo oiche oise oisil oisilo oilo oito oitai hoibo "
+    "hoisil jaibo zaibo zaito zaiyo jaimu zaimu jaitam zaitam aij aiz aijke kail "
+    "kaile kailke forshu fursu forshudin jummabar jumabar khaisi khaise khaisil khaiya asoin "
+    "aase aise asil kubla korbay korbai kormu kortam dimu dibay deoin mair maira marse matse "
+    "matsi matbo matoin fuwa fua furi ekhta hokol hokkol bade baade ahon "
+    "ogu ugu tain tainre taire tumar lagbo nae"
+)
+# Bengali-script Sylheti: কিতা (what), কিলা (how), অখন (now), ফুয়া/ফুরি (boy/girl),
+# মাত (speak), অইব/অইছে (will be/has been).
+_SYLHETI_SCRIPT_RE = re.compile(r"কিতা|কিলা|অখন|ফুয়া|ফুরি|মাতছ|মাতলা|মাতি|অইব|অইছ|অইলে|যাইমু|করমু")
+
+# Navigator English: common words. Enough hits settle a short note as English before
+# langdetect can call it Tagalog or Norwegian. Loanwords banglish uses as much as English
+# (police, court, hospital, college, phone) are left out: they say nothing either way.
 _ENGLISH_WORDS = _wordset(
-    "the a an and or but in on at to of for with after from by no not is was he she they "
-    "him her his them their seen saw rang called texted spoke answer reply mum dad home "
-    "visit referred referral follow up fu check today tomorrow yesterday fine all ok well "
-    "concerns risk risks identified denies attended started college job ward outreach "
-    "again try will next week weeks days day in says said wants phone"
+    "the a an and or but in on at to of for with after from by no not is was were are be "
+    "been has had have he she they we i him her his them their our my me it its this "
+    "that there here who what when where how why which did do does done dont didnt "
+    "doesnt wont cant couldnt wouldnt isnt wasnt seen saw see rang ring called call "
+    "calls texted text messaged spoke speak speaking talked talk answer answered reply "
+    "replied mum dad mother father brother sister family friend friends partner home "
+    "visit visited referred referral refer follow up fu check checked today tomorrow "
+    "yesterday tonight morning afternoon evening night week weeks days day month fine "
+    "all ok okay well good bad better worse concerns concern risk risks identified "
+    "denies denied declined refused attended attending started start job work "
+    "ward outreach again try tried will would could should can may might next last says "
+    "said wants want wanted needs need seemed seems appeared looked low "
+    "mood happy upset angry calm appointment "
+    "meeting met meet sent send letter booked plan plans support help helped about "
+    "very really just still also too more less any some other into over under around "
+    "because so if then than as only never ever always discharged admitted assault "
+    "assaulted stabbed injury injuries wound drugs drug alcohol drunk high using use "
+    "used weed cannabis crack heroin overdose training course housing hostel "
+    "accommodation benefits money debt worker social service services team "
+    "manager officer nurse doctor staff client clients young person engaged engaging "
+    "engagement disengaged update updated agreed agrees consent unable able available "
+    "busy left leave came come coming went go going gone back got get"
+)
+_SHORTHAND = _wordset(
+    "ed ae gp hv dna nfa iom yot mh dt ete cgl od tmrw tmr tom yday txt msg appt gf bf ref "
+    "bro sis x w wk am pm asap tbc nka aka si sh gsw ot"
 )
 _ROMAN_MIN_HITS = 3
-# Function words are so common that three of them ("seen in ED, FU") say nothing yet.
-_ENGLISH_MIN_HITS = 4
 _ROMAN_SHARE = 0.3
+_ENGLISH_MIN_HITS = 4
+_ENGLISH_SHARE = 0.5
 
-_TAG_RE = re.compile(r"\[(?:phone|email|postcode|nhs|name)\]")
+_TAG_RE = re.compile(r"\[(?:phone|email|postcode|nhs|name|dob|address)\]")
+_WORD_RE = re.compile(r"[a-z]+(?:'[a-z]+)?")
 
 
 def explicit_language(text: str) -> str | None:
@@ -113,7 +186,7 @@ def explicit_language(text: str) -> str | None:
     best: tuple[int, str] | None = None
     m = _EXPLICIT_RE.search(text)
     if m is not None:
-        name = (m.group("a") or m.group("b") or m.group("c")).lower()
+        name = next(g for g in m.group("a", "b", "c", "d") if g).lower()
         best = (m.start(), _NAMES[name])
     for pattern, code in _BENGALI_EXPLICIT:
         bm = pattern.search(text)
@@ -136,8 +209,44 @@ def _is_bengali(ch: str) -> bool:
     return "\u0980" <= ch <= "\u09ff"
 
 
-def detect_contact_language(note: str, *, explicit: str | None = None) -> str:
-    """ISO 639-1 code, "syl", or "unknown" when the note is too short to judge."""
+def _pick(found: str, allowed: Collection[str]) -> str:
+    """`found`, or its nearest configured neighbour: a team that does not count Sylheti
+    separately counts it as Bengali, and the other way round."""
+    if found in allowed:
+        return found
+    if found == SYLHETI and "bn" in allowed:
+        return "bn"
+    if found == "bn" and SYLHETI in allowed:
+        return SYLHETI
+    return UNKNOWN
+
+
+def _langdetect(text: str, allowed: Collection[str]) -> str:
+    try:
+        detector = _factory().create()  # fresh per call: a Detector keeps state between appends
+        # Three seeded trials instead of seven: the same answers on notes of this length, at
+        # a third of the cost (parse_contact runs on every message).
+        detector.n_trial = 3
+        detector.append(text)
+        ranked = detector.get_probabilities()
+    except LangDetectException:
+        return UNKNOWN
+    if not ranked or ranked[0].prob < _MIN_PROBABILITY:
+        return UNKNOWN
+    return _pick(str(ranked[0].lang), allowed)
+
+
+def detect_contact_language(
+    note: str,
+    *,
+    explicit: str | None = None,
+    languages: Collection[str] = DEFAULT_CONTACT_LANGUAGES,
+) -> str:
+    """ISO 639-1 code, "syl", or "unknown" when the note is too short or unclear to judge.
+
+    `languages` are the team's configured contact languages: a guess outside them is
+    "unknown". What the navigator states (`explicit`, or words in the note) is kept as said.
+    """
     if explicit:
         return explicit
     text = clean_text(note)
@@ -153,22 +262,20 @@ def detect_contact_language(note: str, *, explicit: str | None = None) -> str:
     if letters == 0:
         return UNKNOWN
     if bengali / letters >= _BENGALI_SHARE and bengali >= 3:
-        return "bn"
-    words = re.findall(r"[a-z]+", text.lower())
-    roman = sum(1 for w in words if w in _ROMAN_BENGALI or w in _SYLHETI_MARKERS)
-    if roman >= _ROMAN_MIN_HITS and roman / len(words) >= _ROMAN_SHARE:
-        return SYLHETI if any(w in _SYLHETI_MARKERS for w in words) else "bn"
+        return _pick(SYLHETI if _SYLHETI_SCRIPT_RE.search(text) else "bn", languages)
+    words = _WORD_RE.findall(text.lower())
+    if not words:
+        return UNKNOWN
+    sylheti = sum(1 for w in words if w in _SYLHETI_MARKERS)
+    roman = sylheti + sum(1 for w in words if w in _ROMAN_BENGALI and w not in _SYLHETI_MARKERS)
     english = sum(1 for w in words if w in _ENGLISH_WORDS)
-    if english >= _ENGLISH_MIN_HITS and english / len(words) >= 0.5:
-        return "en"
+    if roman >= _ROMAN_MIN_HITS and roman / len(words) >= _ROMAN_SHARE and roman >= english / 2:
+        return _pick(SYLHETI if sylheti else "bn", languages)
+    # Shorthand (ED, HV, DNA, tmrw) is neither evidence nor counter-evidence: a note that is
+    # mostly shorthand is too short to judge, one that is mostly words is judged on the words.
+    worded = sum(1 for w in words if w not in _SHORTHAND)
+    if english >= _ENGLISH_MIN_HITS and english >= _ENGLISH_SHARE * worded:
+        return _pick("en", languages)
     if letters < _MIN_LETTERS:
         return UNKNOWN
-    try:
-        detector = _factory().create()  # fresh per call: a Detector keeps state between appends
-        # Three seeded trials instead of seven: the same answers on notes of this length, at
-        # a third of the cost (parse_contact runs on every message).
-        detector.n_trial = 3
-        detector.append(text)
-        return str(detector.detect())
-    except LangDetectException:
-        return UNKNOWN
+    return _langdetect(text, languages)

@@ -5,30 +5,33 @@ corrects it with buttons. So the parser prefers leaving a field empty (or flaggi
 problem) over guessing: a missed keyword costs one tap, a wrong date silently moves a
 safeguarding follow-up.
 
-Vocabulary is English, Bengali script, and the romanised Bengali/Sylheti navigators type on
-English keyboards. English patterns use word boundaries; Bengali ones are substrings, because
-Bengali attaches case endings to the word (হাসপাতালে = "in hospital") and Python's \\b
-misfires on Bengali vowel signs.
+Words are data: English, Bengali script and the romanised Bengali/Sylheti navigators type on
+English keyboards live in bot/vocabulary/*.toml (read by bot/vocabulary_data.py, compiled
+here once per process). Grammar is code, here: negation and its scope, "whether" (কি না) that
+is not a negation, tense (a future phrase is the follow-up; a past event is not the contact's
+time), and the object of a phrase (drugs carried or sold are a risk, not drug treatment).
 """
 
 from __future__ import annotations
 
 import calendar
 import re
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
-from functools import lru_cache
+from functools import cache, lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from dateparser.date import DateDataParser
 
+from bot.clock import DEFAULT_FOLLOW_UP_DAYS, FOLLOW_UP_TIME, default_follow_up, local_to_utc
 from bot.codes import clean_text, code_spans, find_client_codes
 from bot.domain import Outcome, Risk, Service, ServiceStatus, Setting
-from bot.language import detect_contact_language, explicit_language
+from bot.language import DEFAULT_CONTACT_LANGUAGES, detect_contact_language, explicit_language
 from bot.redaction import redact, truncate_note
+from bot.vocabulary_data import Vocabulary, phrase_regex, vocabulary
 
 
 class FollowUpKind(StrEnum):
@@ -64,9 +67,12 @@ class Draft:
     occurred_problem: DateProblem | None
     language: str
     note: str
+    # Fields the parser is unsure about ("follow_up", "occurred_at", "outcome", ...): the
+    # card asks about them instead of saving a guess.
+    questions: tuple[str, ...] = ()
 
 
-DEFAULT_TIME = time(9, 0)
+DEFAULT_TIME = FOLLOW_UP_TIME
 MAX_FOLLOW_UP_AHEAD = timedelta(days=365)
 # A contact "at 14:00" typed at 13:55 is a slip of the clock, not a future contact.
 OCCURRED_GRACE = timedelta(minutes=10)
@@ -79,684 +85,149 @@ def _alt(words: Iterable[str]) -> str:
     return "|".join(sorted(words, key=len, reverse=True))
 
 
-def _en(*patterns: str) -> str:
-    """English alternatives as whole words."""
-    return rf"(?<![\w&/]){'(?:' + _alt(patterns) + ')'}(?![\w&])"
+def _compile(parts: Iterable[str]) -> re.Pattern[str] | None:
+    """One pattern for a list of alternatives (longest first), or None for an empty list."""
+    alternatives = sorted(set(parts), key=len, reverse=True)
+    if not alternatives:
+        return None
+    return re.compile("|".join(f"(?:{a})" for a in alternatives), re.IGNORECASE)
 
 
-def _bn(*words: str) -> str:
-    """Bengali alternatives as substrings (case endings follow the stem)."""
-    return "(?:" + _alt(re.escape(w) for w in words) + ")"
+_NEVER = re.compile(r"(?!)")
 
 
-def _compile(*parts: str) -> re.Pattern[str]:
-    return re.compile("|".join(p for p in parts if p), re.IGNORECASE)
+@dataclass(frozen=True)
+class _Lexicon:
+    """The vocabulary files compiled into the patterns the extractors use, once."""
+
+    settings: tuple[tuple[Setting, re.Pattern[str]], ...]
+    attempted: re.Pattern[str]
+    declined: re.Pattern[str]
+    services: tuple[tuple[Service, re.Pattern[str]], ...]
+    statuses: tuple[tuple[ServiceStatus, re.Pattern[str]], ...]
+    risks: tuple[tuple[Risk, re.Pattern[str]], ...]
+    implied: tuple[tuple[Risk, re.Pattern[str]], ...]
+    not_service: re.Pattern[str]
+    no_follow_up: re.Pattern[str]
+    trigger: re.Pattern[str]
+    weak_trigger: re.Pattern[str]
+    future: re.Pattern[str]
+    future_phrase: re.Pattern[str]
+    negation_before: re.Pattern[str]
+    negation_after: re.Pattern[str]
+    not_negation: re.Pattern[str]
+    status_blocker: re.Pattern[str]
+    status_blocker_after: re.Pattern[str]
+    contact: re.Pattern[str]
+    contact_verbs: re.Pattern[str]
+    dates: re.Pattern[str]
+    date_map: dict[str, str]
 
 
-# ---------------------------------------------------------------------------------------
-# Setting. The earliest mention wins: navigators lead with where they saw the client
-# ("ED, assault, texted mum later" is a hospital contact).
+def _pattern(vocab: Vocabulary, section: str, key: str) -> re.Pattern[str]:
+    source = vocab.combined(section, key)
+    return _NEVER if source is None else re.compile(source, re.IGNORECASE)
 
-_SETTINGS: tuple[tuple[Setting, re.Pattern[str]], ...] = (
-    (
-        Setting.HOSPITAL,
-        _compile(
-            _en(
-                "ED",
-                "A&E",
-                r"A\s+and\s+E",
-                "AE",
-                "emergency department",
-                "ward",
-                "wards",
-                "hospital",
-                "resus",
-                "majors",
-                "minors",
-                "RLH",
-                "royal london",
-                "haspatal",
-                "hashpatal",
-                "hospital e",
-            ),
-            _bn("হাসপাতাল", "ওয়ার্ড", "ইমার্জেন্সি", "ইমারজেন্সি", "জরুরি বিভাগ"),
-        ),
-    ),
-    (
-        Setting.JUSTICE,
-        _compile(
-            _en(
-                "custody",
-                "probation",
-                "IOM",
-                "court",
-                "YOT",
-                "YJS",
-                "youth offending",
-                "police station",
-                "prison",
-                "HMP",
-                "YOI",
-                "offender manager",
-            ),
-            _bn("কাস্টডি", "প্রবেশন", "কোর্ট", "আদালত", "থানা", "জেল"),
-        ),
-    ),
-    (
-        Setting.HOME,
-        _compile(
-            _en(
-                "home visit",
-                "home visited",
-                "HV",
-                "at home",
-                r"at (?:his|her|their) home",
-                r"at (?:his|her|their|mum'?s|dad'?s) (?:house|flat)",
-                "bari te",
-                "barite",
-                "basay",
-            ),
-            _bn("বাড়িতে", "বাসায়", "বাসাতে", "হোম ভিজিট"),
-        ),
-    ),
-    (
-        Setting.OFFICE,
-        _compile(
-            _en("office", "at base", "our base"),
-            _bn("অফিস"),
-        ),
-    ),
-    (
-        Setting.COMMUNITY,
-        _compile(
-            _en(
-                "outreach",
-                "community",
-                "youth centre",
-                "youth center",
-                "hub",
-                "on the street",
-                "in the park",
-                "detached",
-                "estate",
-                "cafe",
-                "café",
-                "mosque",
-            ),
-            _bn("কমিউনিটি", "ইয়ুথ সেন্টার", "মসজিদ", "পার্কে", "রাস্তায়"),
-        ),
-    ),
-    (
-        Setting.PHONE,
-        _compile(
-            _en(
-                "rang",
-                "rung",
-                "ring",
-                "called",
-                "phoned",
-                "phone call",
-                "call",
-                "on the phone",
-                "telephone",
-                "tel",
-                "voicemail",
-                "VM",
-                "fon",
-                "fon korsi",
-                "phone",
-            ),
-            _bn("ফোন", "কল করে", "কল দি"),
-        ),
-    ),
-    (
-        Setting.MESSAGE,
-        _compile(
-            _en(
-                "texted",
-                "text",
-                "texts",
-                "txt",
-                "txted",
-                "SMS",
-                "WhatsApp",
-                "whatsapped",
-                "messaged",
-                "message",
-                "DM",
-                "DMed",
-                "snapchat",
-                "insta",
-            ),
-            _bn("মেসেজ", "টেক্সট", "হোয়াটসঅ্যাপ", "এসএমএস"),
-        ),
-    ),
-)
 
-# ---------------------------------------------------------------------------------------
-# Outcome. "Attempted" beats "declined" beats the default: a message saying both "no answer"
-# and "refused" is usually about an earlier refusal, and today nobody picked up.
+@cache
+def _lexicon() -> _Lexicon:
+    vocab = vocabulary()
 
-_ATTEMPTED = _compile(
-    _en(
-        "no answer",
-        "no ans",
-        "not answering",
-        "didn't answer",
-        "did not answer",
-        r"couldn'?t reach",
-        "could not reach",
-        r"couldn'?t contact",
-        "could not contact",
-        r"couldn'?t get hold",
-        "could not get hold",
-        "unable to contact",
-        "unable to reach",
-        "unreachable",
-        "not reachable",
-        "DNA",
-        "DNA'd",
-        "DNAd",
-        "did not attend",
-        r"didn'?t attend",
-        "no show",
-        "no-show",
-        "voicemail",
-        "VM",
-        "left (?:a )?message",
-        "left msg",
-        "no reply",
-        "no response",
-        "phone off",
-        "switched off",
-        r"didn'?t pick up",
-        "not picking up",
-        "not in",
-        "not home",
-        "not at home",
-        "not there",
-        "went to vm",
-        "fon dhoreni",
-        "fon dhore nai",
-        "pai nai",
-        "paini",
-    ),
-    _bn(
-        "ধরেনি",
-        "ধরে নাই",
-        "উত্তর দেয়নি",
-        "উত্তর দেয় নি",
-        "পাওয়া যায়নি",
-        "পাওয়া যায় নি",
-        "যোগাযোগ করা যায়নি",
-        "যোগাযোগ করতে পারিনি",
-        "আসেনি",
-        "আসে নাই",
-        "বন্ধ ছিল",
-    ),
-)
-_DECLINED = _compile(
-    _en(
-        "declined",
-        "declines",
-        "refused",
-        "refuses",
-        "not interested",
-        r"doesn'?t want",
-        "does not want",
-        r"didn'?t want",
-        "did not want",
-        "wants nothing to do",
-        "rejected support",
-        "turned down",
-    ),
-    _bn("রাজি না", "রাজি নয়", "রাজি হয়নি", "প্রত্যাখ্যান", "চায় না", "চায়নি", "অস্বীকার করেছে"),
-)
+    def per(section: str, enum: Iterable[Any]) -> tuple[tuple[Any, re.Pattern[str]], ...]:
+        return tuple(
+            (value, re.compile(source, re.IGNORECASE))
+            for value in enum
+            if (source := vocab.combined(section, value.value)) is not None
+        )
 
-# ---------------------------------------------------------------------------------------
-# Services and statuses.
+    before = vocab.alternatives("negation", "before")
+    after = vocab.alternatives("negation", "after")
+    # "no knife", "denies suicidal thoughts", "no self harm or suicidal ideation": only a
+    # few words may sit between the negation and the risk, and they must be words that
+    # belong to a list of risks, so "no answer so could not discuss the stabbing" stays a
+    # risk. For safeguarding a missed risk is worse than an extra one, so "not" counts only
+    # directly before the word.
+    negation_before = re.compile(
+        rf"(?:(?:{'|'.join(sorted(before, key=len, reverse=True)) or '(?!)'})"
+        rf"(?:\W+{_NEGATION_FILLER}){{0,6}}|(?<!\w)not)\W*$",
+        re.IGNORECASE,
+    )
+    # Bengali and romanised Bengali negate after the word: "আত্মহত্যার চিন্তা নেই".
+    negation_after = re.compile(
+        rf"^\W*(?:\S+\s+){{0,2}}?(?:{'|'.join(_bare(a) for a in after) or '(?!)'})"
+        r"(?![\w\u0980-\u09ff])",
+        re.IGNORECASE,
+    )
+    blockers = vocab.alternatives("negation", "status_blocker")
+    status_blocker = re.compile(
+        rf"(?:{'|'.join(sorted(blockers, key=len, reverse=True)) or '(?!)'})"
+        r"(?:\s+(?:a|an|the|to|for|be|been|yet|him|her|them|any|his|their))*\s*$",
+        re.IGNORECASE,
+    )
+    blockers_after = vocab.alternatives("negation", "status_blocker_after")
+    status_blocker_after = re.compile(
+        rf"^\s*(?:\S+\s+){{0,2}}?(?:{'|'.join(_bare(b) for b in blockers_after) or '(?!)'})"
+        r"(?![\w\u0980-\u09ff])",
+        re.IGNORECASE,
+    )
+    not_negation = _pattern(vocab, "negation", "not_negation")
+    date_map = dict(vocab.dates)
+    dates = re.compile(phrase_regex(list(date_map)) or "(?!)", re.IGNORECASE)
+    return _Lexicon(
+        settings=per("setting", Setting),
+        attempted=_pattern(vocab, "outcome", "attempted"),
+        declined=_pattern(vocab, "outcome", "declined"),
+        services=per("service", Service),
+        statuses=per("status", ServiceStatus),
+        risks=per("risk", Risk),
+        implied=per("implied_risk", Risk),
+        not_service=_pattern(vocab, "not_service", "drugs"),
+        no_follow_up=_pattern(vocab, "follow_up", "none"),
+        trigger=_pattern(vocab, "follow_up", "trigger"),
+        weak_trigger=_pattern(vocab, "follow_up", "weak_trigger"),
+        future=_pattern(vocab, "follow_up", "future"),
+        future_phrase=re.compile(
+            rf"(?:{_pattern(vocab, 'follow_up', 'future').pattern})"
+            r"\s+\S+(?:\s+(?:to|at|in)\s+\S+)?",
+            re.IGNORECASE,
+        ),
+        negation_before=negation_before,
+        negation_after=negation_after,
+        not_negation=not_negation,
+        status_blocker=status_blocker,
+        status_blocker_after=status_blocker_after,
+        contact=_compile(
+            [_pattern(vocab, "contact", "words").pattern]
+            + [p.pattern for _, p in per("setting", Setting)]
+        )
+        or _NEVER,
+        contact_verbs=_pattern(vocab, "contact", "verbs"),
+        dates=dates,
+        date_map={k.lower(): v for k, v in date_map.items()},
+    )
 
-_SERVICES: tuple[tuple[Service, re.Pattern[str]], ...] = (
-    (
-        Service.DRUG_TREATMENT,
-        _compile(
-            _en(
-                "drug treatment",
-                "drugs treatment",
-                r"drugs? services?",
-                "substance misuse",
-                "substance use",
-                "CGL",
-                "change grow live",
-                "Reset",
-                "Turning Point",
-                "DAAT",
-                "DIP",
-                r"drugs? workers?",
-                r"drug and alcohol(?: service)?",
-                "alcohol service",
-                "drug support",
-            ),
-            _bn("মাদক চিকিৎসা", "মাদকের চিকিৎসা", "মাদক", "ড্রাগ ট্রিটমেন্ট", "ড্রাগ সার্ভিস"),
-        ),
-    ),
-    (
-        Service.ETE,
-        _compile(
-            _en(
-                "education",
-                "training",
-                "employment",
-                "college",
-                "apprenticeship",
-                "apprenticeships",
-                "job",
-                "jobs",
-                r"(?<!of )courses?",
-                "ETE",
-                "EET",
-                "school",
-                "uni",
-                "university",
-                "work placement",
-                "traineeship",
-                "job centre",
-                "jobcentre",
-                "CSCS",
-                "kolej",
-                "chakri",
-            ),
-            _bn(
-                "কলেজ",
-                "স্কুল",
-                "চাকরি",
-                "চাকরী",
-                "ট্রেনিং",
-                "প্রশিক্ষণ",
-                "শিক্ষা",
-                "কোর্স",
-                "অ্যাপ্রেন্টিসশিপ",
-                "ইউনিভার্সিটি",
-            ),
-        ),
-    ),
-    (
-        Service.MENTAL_HEALTH,
-        _compile(
-            _en(
-                "CAMHS",
-                "IAPT",
-                "talking therapies",
-                "counselling",
-                "counseling",
-                "counsellor",
-                "counselor",
-                "mental health",
-                "psychiatrist",
-                "psychologist",
-                "therapy",
-                "therapist",
-                "early intervention",
-            ),
-            _bn("মানসিক স্বাস্থ্য", "কাউন্সেলিং", "কাউন্সেলর", "থেরাপি"),
-        ),
-    ),
-    (
-        Service.HOUSING,
-        _compile(
-            _en(
-                "housing",
-                "hostel",
-                "homeless",
-                "homelessness",
-                "supported accommodation",
-                "accommodation",
-                "housing officer",
-                "emergency housing",
-            ),
-            _bn("বাসস্থান", "হাউজিং", "হাউসিং", "থাকার জায়গা", "গৃহহীন", "হোস্টেল"),
-        ),
-    ),
-    (
-        Service.SOCIAL_CARE,
-        _compile(
-            _en(
-                "social services",
-                "social worker",
-                "social work",
-                "children'?s services",
-                "childrens services",
-                "social care",
-                "early help",
-                "leaving care",
-            ),
-            _bn("সোশ্যাল সার্ভিস", "সমাজকর্মী", "সোশ্যাল ওয়ার্কার", "সমাজসেবা"),
-        ),
-    ),
-    (
-        Service.VCS,
-        _compile(
-            _en(
-                "charity",
-                "youth club",
-                "mentoring",
-                "mentor",
-                "St Giles",
-                "VCS",
-                "voluntary",
-                "Redthread",
-                "Safer London",
-                "boxing club",
-                "football project",
-            ),
-            # স্বেচ্ছাসেবী সংস্থা is the catalog's label; the stem also reads স্বেচ্ছাসেবক.
-            _bn("চ্যারিটি", "মেন্টরিং", "মেন্টর", "ইয়ুথ ক্লাব", "দাতব্য", "স্বেচ্ছাসেব"),
-        ),
-    ),
-)
 
-# যুক্ত ("involved", the catalog's label for engaged: যুক্ত আছে, যুক্ত হয়েছে) as a word of its
-# own, so যুক্তরাজ্য (UK), সংযুক্ত (attached) and যুক্তি (argument) are not statuses, and not
-# when negated (যুক্ত হয়নি, যুক্ত নেই, যুক্ত না).
-_BN_ENGAGED_WORD = (
-    r"(?<![\u0980-\u09ff])যুক্ত(?![\u0980-\u09ff])"
-    r"(?!\s*(?:হয়নি|হয় নি|হয়নাই|হয় নাই|নেই|নাই|নয়|না(?![\u0980-\u09ff])|থাকেনি|থাকছে না))"
-)
-_STATUSES: tuple[tuple[ServiceStatus, re.Pattern[str]], ...] = (
-    (
-        ServiceStatus.DISENGAGED,
-        _compile(
-            _en(
-                "dropped out",
-                r"dropped(?! off)",
-                "stopped attending",
-                "stopped going",
-                "stopped",
-                "disengaged",
-                "disengaging",
-                "not attending",
-                "no longer attending",
-                "not engaging",
-                "no longer engaging",
-                "kicked out",
-                "excluded",
-                "quit",
-                r"left(?! (?:a )?(?:message|msg|voicemail|vm|vmail))",
-                "lost (?:his|her|their|the) (?:job|place)",
-                "sacked",
-                "fired",
-                "chere diyeche",
-                "chere dise",
-            ),
-            _bn(
-                "ছেড়ে দিয়েছে",
-                "ছেড়ে দিছে",
-                "বাদ দিয়েছে",
-                "যাওয়া বন্ধ",
-                "বন্ধ করে দিয়েছে",
-                "যাচ্ছে না",
-                "আর যুক্ত নেই",
-                "আর যুক্ত নাই",
-            ),
-        ),
-    ),
-    (
-        ServiceStatus.REFERRED,
-        _compile(
-            _en(
-                "referred",
-                "referral",
-                "referrals",
-                "refer",
-                "re-referred",
-                "ref'd",
-                "reffed",
-                "signposted",
-                "sign-posted",
-                "sent referral",
-                "refer korsi",
-                "refer kora",
-            ),
-            _bn("রেফার", "রেফারেল"),
-        ),
-    ),
-    (
-        ServiceStatus.ENGAGED,
-        _compile(
-            _en(
-                "started",
-                "starts",
-                "began",
-                "begun",
-                "attended",
-                "attending",
-                "attends",
-                "engaging",
-                "engaged",
-                "engages",
-                "enrolled",
-                "signed up",
-                "joined",
-                "accepted onto",
-                "accepted on",
-                "accepted at",
-                "back at",
-                "back in",
-                "going to",
-                "goes to",
-                "working with",
-                "seeing",
-                "sees",
-                "in touch with",
-                r"got (?:a|an|into|onto|on to|a place (?:at|on))",
-                "started at",
-                "employed",
-                "shuru korse",
-                "jaitese",
-            ),
-            _bn("শুরু করেছে", "শুরু করছে", "যাচ্ছে", "যোগ দিয়েছে", "ভর্তি হয়েছে", "পেয়েছে"),
-            _BN_ENGAGED_WORD,
-        ),
-    ),
-)
-# A status word this far from a service (in characters, same clause) does not apply to it.
-_STATUS_REACH = 40
+def _bare(source: str) -> str:
+    """A word's regex without the Latin word boundaries (for use inside a larger pattern)."""
+    prefix, suffix = r"(?<![\w&/])", r"(?![\w&])"
+    if source.startswith(prefix) and source.endswith(suffix):
+        return source[len(prefix) : -len(suffix)]
+    return source
 
-_CLAUSE_SPLIT = re.compile(r"[,;.!?\n।]|\s(?:but|however|then|also|whereas)\s", re.IGNORECASE)
 
-# ---------------------------------------------------------------------------------------
-# Risks.
-
-_RISKS: tuple[tuple[Risk, re.Pattern[str]], ...] = (
-    (
-        Risk.VIOLENCE,
-        _compile(
-            _en(
-                "stab",
-                "stabbed",
-                "stabbing",
-                "stabbings",
-                "assault",
-                "assaulted",
-                "fight",
-                "fights",
-                "fighting",
-                "violence",
-                "violent",
-                "beaten up",
-                "beat up",
-                "punched",
-                "attacked",
-                "GBH",
-                "ABH",
-                "got jumped",
-                "maramari",
-                "mara mari",
-            ),
-            # সহিংস covers the catalog's label সহিংসতা and its case forms (সহিংসতার, সহিংসতায়).
-            _bn("মারামারি", "ছুরিকাঘাত", "আক্রমণ", "হামলা", "মারধর", "সহিংস"),
-        ),
-    ),
-    (
-        Risk.WEAPON,
-        _compile(
-            _en(
-                "knife",
-                "knives",
-                "blade",
-                "bladed",
-                "weapon",
-                "weapons",
-                "gun",
-                "guns",
-                "firearm",
-                "machete",
-                "shank",
-                "churi",
-            ),
-            _bn("ছুরি", "অস্ত্র", "বন্দুক", "চাকু", "চাপাতি"),
-        ),
-    ),
-    (
-        Risk.OVERDOSE,
-        _compile(
-            _en("OD", "OD'd", "ODd", "O/D", "overdose", "overdosed", "overdosing"),
-            _bn("ওভারডোজ", "অতিরিক্ত মাত্রা"),
-        ),
-    ),
-    (
-        Risk.SELF_HARM,
-        _compile(
-            _en(
-                r"cutting(?! (?:down|back|out|off|ties))",
-                "self-harm",
-                "self harm",
-                "self-harming",
-                "self harming",
-                "selfharm",
-                r"cut (?:himself|herself|themselves)",
-                r"hurt(?:ing)? (?:himself|herself|themselves)",
-            ),
-            _bn("নিজের ক্ষতি", "নিজেকে আঘাত", "নিজেকে কেটে", "হাত কেটে"),
-        ),
-    ),
-    (
-        Risk.EXPLOITATION,
-        _compile(
-            _en(
-                "county lines",
-                "county line",
-                "grooming",
-                "groomed",
-                "exploited",
-                "exploitation",
-                "cuckooing",
-                "cuckooed",
-                "CCE",
-                "CSE",
-                "trapping",
-                "running lines",
-            ),
-            _bn("কাউন্টি লাইন", "শোষণ", "ব্যবহার করছে গ্যাং"),
-        ),
-    ),
-    (
-        Risk.SUICIDAL,
-        _compile(
-            _en(
-                "suicidal",
-                "suicide",
-                r"end (?:his|her|their|my) (?:own )?life",
-                r"take (?:his|her|their|my) (?:own )?life",
-                "end it all",
-                r"kill (?:himself|herself|themselves|myself)",
-            ),
-            _bn("আত্মহত্যা", "মরে যেতে চায়", "মরতে চায়", "জীবন শেষ"),
-        ),
-    ),
-)
-# "no knife", "denies suicidal thoughts", "no self harm or suicidal ideation".
-# Only a few words may sit between the negation and the risk, and they must be words that
-# belong to a list of risks: "no answer so could not discuss the stabbing" stays a risk.
-# For safeguarding a missed risk is worse than an extra one, so "not" counts only directly
-# before the word.
 _NEGATION_FILLER = (
     r"(?:or|and|nor|any|current|recent|signs?|of|evidence|thoughts?|concerns?|re|about|"
     r"reported|known|obvious|further|risk|risks|ideation|intent|plans?|self|harm|"
     r"knife|knives|weapons?|blades?|guns?|violence|fights?|suicidal|cutting|OD|overdose|"
-    r"exploitation|grooming)"
+    r"exploitation|grooming|involvement|involved|in|with|history|carrying|possession)"
 )
-_NEGATION_BEFORE = re.compile(
-    r"(?:(?<!\w)(?:no|denies|denied|denying|nil|without|negative for)(?!\w)"
-    rf"(?:\W+{_NEGATION_FILLER}){{0,4}}|(?<!\w)not)\W*$",
+# A status word this far from a service (in characters, same clause) does not apply to it.
+_STATUS_REACH = 40
+
+_CLAUSE_SPLIT = re.compile(
+    # A full stop between digits is a date or a time ("14.12", "9.30"), not a clause end.
+    r"[,;!?\n।]|\.(?!\d)|(?<!\d)\.|\s(?:but|however|then|also|whereas|and then|tho|though)\s",
     re.IGNORECASE,
-)
-# Bengali and romanised Bengali negate after the word: "আত্মহত্যার চিন্তা নেই".
-_NEGATION_AFTER = re.compile(
-    r"^\W*(?:\S+\s+){0,2}?(?:নেই|নাই|নয়|না(?![\u0980-\u09ff])|অস্বীকার|nai(?!\w)|nei(?!\w))"
-)
-
-# ---------------------------------------------------------------------------------------
-# Follow-up and "when" phrases.
-
-_NO_FOLLOW_UP = _compile(
-    _en(
-        "no follow up",
-        "no follow-up",
-        "no followup",
-        "no further follow up",
-        "no further follow-up",
-        "no FU",
-        "no F/U",
-        "no further contact",
-        "no further action",
-        "NFA",
-        "case closed",
-        "closed case",
-        "close case",
-        "closing case",
-        "close the case",
-        "closing the case",
-        "closed the case",
-        "case closure",
-        "discharged from service",
-        "follow up nai",
-        "follow up lagbe na",
-    ),
-    _bn("ফলো আপ নেই", "ফলোআপ নেই", "ফলো আপ লাগবে না", "কেস বন্ধ", "কেস ক্লোজ"),
-)
-_FOLLOW_UP_TRIGGER = _compile(
-    _en(
-        "follow up",
-        "follow-up",
-        "followup",
-        "following up",
-        "FU",
-        "F/U",
-        "F-U",
-        "f up",
-        "check in",
-        "check-in",
-        "checking in",
-        r"see (?:him|her|them|client|again)",
-        r"seeing (?:him|her|them)",
-        "review",
-        "reviewing",
-        "next contact",
-        "next appt",
-        "next appointment",
-        "call back",
-        "ring back",
-        r"(?:call|ring|text|visit|try) again",
-        r"will (?:call|ring|text|see|visit|try|contact|chase)",
-        "catch up",
-        "meet again",
-        "chase",
-        "abar dekha",
-        "fon korbo",
-        "dekha korbo",
-    ),
-    _bn("ফলো আপ", "ফলোআপ", "আবার দেখা", "আবার কথা", "যোগাযোগ করব", "দেখা করব", "ফোন করব"),
 )
 
 _WEEKDAYS = {
@@ -785,94 +256,53 @@ _MONTHS = {
     for name in (calendar.month_name[i], calendar.month_abbr[i])
 } | {"sept": 9}
 
-# Bengali and romanised date words, rewritten to English for dateparser. Its Bengali support
-# knows weekdays and আজ/আগামীকাল but not "৩ দিন পরে", and it cannot know that কাল means
-# tomorrow when planning and yesterday when reporting.
+
+# Number-and-unit phrases in Bengali and romanised Bengali ("৩ দিন পরে", "3 din bade").
+# dateparser knows weekdays and আজ/আগামীকাল but not these, and it cannot know that কাল
+# means tomorrow when planning and yesterday when reporting.
 _BN_NUMBER_UNITS = (
-    (re.compile(r"(?<!\d)(\d++)\s*(?:দিন|din)\s*(?:পরে|পর|pore|por)"), r"in \1 days"),
-    (re.compile(r"(?<!\d)(\d++)\s*(?:সপ্তাহ|soptah|shoptah)\s*(?:পরে|পর|pore|por)?"), r"in \1 weeks"),
-    (re.compile(r"(?<!\d)(\d++)\s*(?:মাস|mash|mas)\s*(?:পরে|পর|pore|por)"), r"in \1 months"),
+    (
+        re.compile(r"(?<!\d)(\d++)\s*(?:দিন|din)\s*(?:পরে|পর|pore|por|bade|bad|baade)"),
+        r"in \1 days",
+    ),
+    (
+        re.compile(
+            r"(?<!\d)(\d++)\s*(?:সপ্তাহ|soptah|shoptah|hoptah|hopta)\s*(?:পরে|পর|pore|por|bade)?"
+        ),
+        r"in \1 weeks",
+    ),
+    (
+        re.compile(r"(?<!\d)(\d++)\s*(?:মাস|mash|mas)\s*(?:পরে|পর|pore|por|bade)"),
+        r"in \1 months",
+    ),
+    # "১০ তারিখে" (on the 10th): the dates table turns তারিখে into "th".
+    (re.compile(r"(?<![\d/.-])(\d{1,2})\s+th(?!\w)"), r"\1th"),
+    (re.compile(r"(?<=\d)\s+th(?!\w)"), " "),
 )
-_BN_WORDS: tuple[tuple[str, str], ...] = (
-    # Parts of the day first: সকাল and বিকাল contain কাল, which is handled last.
-    ("আজ সকালে", " this morning "),
-    ("আজ বিকেলে", " this afternoon "),
-    ("আজ বিকালে", " this afternoon "),
-    ("সকালে", " morning "),
-    ("সকাল", " morning "),
-    ("বিকালে", " afternoon "),
-    ("বিকেলে", " afternoon "),
-    ("বিকাল", " afternoon "),
-    ("বিকেল", " afternoon "),
-    ("সন্ধ্যায়", " evening "),
-    ("সন্ধ্যা", " evening "),
-    ("আগামীকাল", " tomorrow "),
-    ("আগামী কাল", " tomorrow "),
-    ("গতকাল", " yesterday "),
-    ("গত কাল", " yesterday "),
-    ("পরশু", " in 2 days "),
-    ("আগামী সপ্তাহে", " next week "),
-    ("আগামী সপ্তাহ", " next week "),
-    ("পরের সপ্তাহে", " next week "),
-    ("আজকে", " today "),
-    ("আজ", " today "),
-    ("গত রাতে", " last night "),
-    ("কাল রাতে", " last night "),
-    ("সোমবার", " monday "),
-    ("মঙ্গলবার", " tuesday "),
-    ("বুধবার", " wednesday "),
-    ("বৃহস্পতিবার", " thursday "),
-    ("বৃহষ্পতিবার", " thursday "),
-    ("শুক্রবার", " friday "),
-    ("শনিবার", " saturday "),
-    ("রবিবার", " sunday "),
-    ("রোববার", " sunday "),
-    ("জানুয়ারি", " january "),
-    ("ফেব্রুয়ারি", " february "),
-    ("মার্চ", " march "),
-    ("এপ্রিল", " april "),
-    ("জুন", " june "),
-    ("জুলাই", " july "),
-    ("আগস্ট", " august "),
-    ("সেপ্টেম্বর", " september "),
-    ("অক্টোবর", " october "),
-    ("নভেম্বর", " november "),
-    ("ডিসেম্বর", " december "),
-    ("আগামী", " next "),
-)
-_ROMAN_WORDS = re.compile(
-    r"(?<!\w)(?:agami kal|agamikal|ajke|aaj|aj|porshu|porsu|shukrobar|sukrobar|shombar|"
-    r"sombar|mongolbar|budhbar|brihospotibar|shonibar|robibar|gotokal|gotkal)(?!\w)"
-)
-_ROMAN_MAP = {
-    "agami kal": "tomorrow",
-    "agamikal": "tomorrow",
-    "ajke": "today",
-    "aaj": "today",
-    "aj": "today",
-    "porshu": "in 2 days",
-    "porsu": "in 2 days",
-    "shukrobar": "friday",
-    "sukrobar": "friday",
-    "shombar": "monday",
-    "sombar": "monday",
-    "mongolbar": "tuesday",
-    "budhbar": "wednesday",
-    "brihospotibar": "thursday",
-    "shonibar": "saturday",
-    "robibar": "sunday",
-    "gotokal": "yesterday",
-    "gotkal": "yesterday",
-}
-# "সকাল ১০টা" (10 in the morning), "বিকেল ৩টায়" (3 in the afternoon).
+
 _BN_CLOCK = re.compile(
     r"(?:(সকাল|সকালে|দুপুর|দুপুরে|বিকাল|বিকালে|বিকেল|বিকেলে|সন্ধ্যা|সন্ধ্যায়|রাত|রাতে)\s*)?"
     r"(\d{1,2})(?::(\d{2}))?\s*(?:টা|টায়|টার|ta|tay)"
 )
 _PM_WORDS = ("দুপুর", "বিকাল", "বিকেল", "সন্ধ্যা", "রাত")
 
+
 # Shorthand that dateparser reads wrongly or not at all.
-_SHORTHAND: tuple[tuple[re.Pattern[str], str], ...] = (
+def _dotted_time(m: re.Match[str]) -> str:
+    hour, minute = int(m.group(1)), int(m.group(2))
+    if minute <= 12:
+        return m.group(0)  # a day and month ("14.12")
+    return f"{hour}:{minute:02d}"
+
+
+def _bare_hour(m: re.Match[str]) -> str:
+    hour = int(m.group(1))
+    if hour > 23:
+        return m.group(0)
+    return f"at {hour + 12 if 1 <= hour <= 7 else hour}:00"
+
+
+_SHORTHAND: tuple[tuple[re.Pattern[str], Any], ...] = (
     (re.compile(r"(?<!\w)(\d++)\s*(?:w|wk|wks)(?!\w)"), r"in \1 weeks"),
     (re.compile(r"(?<!\w)(\d++)\s*(?:d|dys)(?!\w)"), r"in \1 days"),
     (re.compile(r"(?<!\w)(\d++)\s*(?:h|hr|hrs)(?!\w)"), r"in \1 hours"),
@@ -882,6 +312,17 @@ _SHORTHAND: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"(?<!\w)in in(?!\w)"), "in"),
     (re.compile(r"(?<!\w)(?:midday|noon)(?!\w)"), "12:00"),
     (re.compile(r"(?<!\w)(\d{1,2})\.(\d{2})\s*(am|pm)(?!\w)"), r"\1:\2\3"),
+    # "9.30" is a time (no month 30); "14.12" stays a date.
+    (re.compile(r"(?<![\w/.])(\d{1,2})\.([1-5]\d)(?![\w/.])"), _dotted_time),
+    # "at 10", "at 3": an hour; 1-7 without am/pm is afternoon, as in working hours.
+    (re.compile(r"(?<!\w)at (\d{1,2})(?![\d:./]|\s*[ap]\.?m)"), _bare_hour),
+    # Clinical shorthand: "in 2/7" is two days, "1/52" a week, "in 3/12" three months.
+    (re.compile(r"(?<!\w)in (\d{1,2})/7(?![\d/])"), r"in \1 days"),
+    (re.compile(r"(?<![\w/])(\d{1,2})/52(?![\d/])"), r"in \1 weeks"),
+    (re.compile(r"(?<!\w)in (\d{1,2})/12(?![\d/])"), r"in \1 months"),
+    (re.compile(r"(?<!\w)in in(?!\w)"), "in"),
+    # "tues next week" is next week's Tuesday.
+    (re.compile(rf"(?<!\w)({_alt(_WEEKDAYS)}) next week(?!\w)"), r"next \1"),
 )
 
 _TIME_RE = re.compile(
@@ -940,11 +381,15 @@ _DATE_WORDS = (
         "before",
         "end",
         "start",
+        "yesterday",
+        "night",
+        "eom",
+        "later",
     }
 )
 _ANCHOR_RE = re.compile(
     rf"\d|(?<!\w)(?:{_alt(_WEEKDAYS)}|{_MONTH_ALT}|today|tomorrow|tonight|week|weeks|month|"
-    rf"months|day|days|hours?|yesterday|night|morning|afternoon|evening)(?!\w)"
+    rf"months|day|days|hours?|yesterday|night|morning|afternoon|evening|eom)(?!\w)"
 )
 # Anything that names a day rather than a time of day.
 _DATE_ANCHOR_RE = re.compile(
@@ -956,18 +401,32 @@ _PHRASE_TOKEN = re.compile(
     r"|\d{1,2}(?:st|nd|rd|th)|\d+|[a-z]+"
 )
 _FILLER = {
+    "fon",
+    "phone",
+    "ring",
+    "text",
+    "see",
+    "meet",
+    "try",
+    "to",
+    "korbo",
+    "dimu",
+    "dibo",
+    "abar",
+    "again",
+    "pore",
+    "por",
+    "bade",
     "him",
     "her",
     "them",
     "client",
-    "again",
     "up",
     "with",
     "for",
     "call",
     "visit",
     "mum",
-    "abar",
 }
 
 _WHEN_RE = re.compile(
@@ -979,6 +438,11 @@ _WHEN_RE = re.compile(
     + r")(?:\s+at\s+(?:\d{1,2}(?::\d{2})?\s*(?:am|pm)|\d{1,2}:\d{2}))?"
     r"|on\s+\d{1,2}[/.-]\d{1,2}(?:[/.-]\d{2,4})?"
     r"|at\s+(?:\d{1,2}(?::\d{2})?\s*(?:am|pm)|\d{1,2}:\d{2})"
+    r"|\d{1,2}/\d{1,2}(?:/\d{2,4})?|\d+\s+days?\s+ago|a\s+day\s+ago"
+    # A bare day ("HV mon", "sun night"); not "sat", which is also a verb ("sat with him").
+    r"|(?:"
+    + _alt(d for d in _WEEKDAYS if d != "sat")
+    + r")(?:\s+(?:morning|afternoon|evening|night))?"
     r")(?!\w)",
     re.IGNORECASE,
 )
@@ -993,11 +457,8 @@ def _local_base(now: datetime, tz: ZoneInfo) -> datetime:
 
 
 def _at_local(day: date, clock: time, tz: ZoneInfo) -> datetime:
-    """A local wall-clock time as aware UTC; fold=0 picks the first of a repeated hour."""
-    local = datetime.combine(day, clock, tzinfo=tz)
-    # Round-trip through UTC so a wall time that does not exist (01:30 on the March change)
-    # comes back as a real instant.
-    return local.astimezone(UTC)
+    """A local wall-clock time as aware UTC, by the one rule (bot.clock.local_to_utc)."""
+    return local_to_utc(day, clock, tz)
 
 
 def _translate(phrase: str, *, planning: bool) -> str:
@@ -1016,14 +477,22 @@ def _translate(phrase: str, *, planning: bool) -> str:
         return f" {hour:02d}:{minute} "
 
     text = _BN_CLOCK.sub(clock, text)
+    lexicon = _lexicon()
+    # কাল (KAL in the dates table) means tomorrow when planning a follow-up and yesterday
+    # when reporting a contact.
+    kal = " tomorrow " if planning else " yesterday "
+
+    porshu = " in 2 days " if planning else " 2 days ago "
+
+    def date_word(m: re.Match[str]) -> str:
+        english = lexicon.date_map.get(" ".join(m.group(0).lower().split()), m.group(0))
+        if english == "kal":
+            return kal
+        return porshu if english == "porshu" else f" {english} "
+
+    text = lexicon.dates.sub(date_word, text)
     for pattern, repl in _BN_NUMBER_UNITS:
         text = pattern.sub(repl, text)
-    for word, repl in _BN_WORDS:
-        text = text.replace(word, repl)
-    # কাল alone means tomorrow when planning a follow-up and yesterday when reporting one.
-    text = text.replace("কাল", " tomorrow " if planning else " yesterday ")
-    text = re.sub(r"(?<!\w)kal(?!\w)", "tomorrow" if planning else "yesterday", text)
-    text = _ROMAN_WORDS.sub(lambda m: _ROMAN_MAP[m.group(0)], text)
     # Bengali case endings left behind ("শুক্রবারে" -> "friday ে") and stray Bengali words.
     text = re.sub(r"[\u0980-\u09ff]+", " ", text)
     for pattern, repl in _SHORTHAND:
@@ -1127,11 +596,11 @@ def _pin_explicit_dates(text: str, today: date, *, planning: bool) -> str | Date
     return text
 
 
-def _settings(base: datetime, *, prefer: str) -> dict[str, Any]:
+def _settings(base: datetime, *, prefer: str, tz: ZoneInfo) -> dict[str, Any]:
     return {
         "DATE_ORDER": "DMY",
         "PREFER_DATES_FROM": prefer,
-        "TIMEZONE": "Europe/London",
+        "TIMEZONE": tz.key,
         "RETURN_AS_TIMEZONE_AWARE": False,
         "RELATIVE_BASE": base,
         "PREFER_DAY_OF_MONTH": "first",
@@ -1139,7 +608,7 @@ def _settings(base: datetime, *, prefer: str) -> dict[str, Any]:
     }
 
 
-def _dateparse(phrase: str, base: datetime, *, prefer: str) -> datetime | None:
+def _dateparse(phrase: str, base: datetime, *, prefer: str, tz: ZoneInfo) -> datetime | None:
     """dateparser on an already-extracted phrase, returning naive local wall-clock time.
 
     Naive local in, naive local out: relative arithmetic ("in 3 days") then keeps the wall
@@ -1150,7 +619,7 @@ def _dateparse(phrase: str, base: datetime, *, prefer: str) -> datetime | None:
     try:
         # English only: _translate has already turned Bengali date words into English and
         # dropped the rest, so the Bengali locale would only add ~0.2 ms of locale probing.
-        parser = DateDataParser(languages=["en"], settings=_settings(base, prefer=prefer))
+        parser = DateDataParser(languages=["en"], settings=_settings(base, prefer=prefer, tz=tz))
         result = parser.get_date_data(phrase).date_obj
     except Exception:  # dateparser raises assorted errors on odd input; a draft never fails
         return None
@@ -1210,7 +679,7 @@ def _names_a_day_only(text: str) -> bool:
 
 
 @lru_cache(maxsize=2048)
-def _dateparse_day(text: str, today: date, prefer: str) -> date | None:
+def _dateparse_day(text: str, today: date, prefer: str, tz: ZoneInfo) -> date | None:
     """The day dateparser gives a day-only phrase (see `_names_a_day_only`), read at noon.
 
     dateparser costs ~1 ms a call, and most follow-up phrases ("friday", "in 2 weeks") recur
@@ -1218,14 +687,108 @@ def _dateparse_day(text: str, today: date, prefer: str) -> date | None:
     answer depends on for such a phrase (tests/unit/test_parser_properties.py checks that
     the day read at noon is the day read at any other time). Old days fall out of the LRU.
     """
-    parsed = _dateparse(text, datetime.combine(today, time(12)), prefer=prefer)
+    parsed = _dateparse(text, datetime.combine(today, time(12)), prefer=prefer, tz=tz)
     return None if parsed is None else parsed.date()
+
+
+_PART_OF_DAY = {"morning": time(9), "afternoon": time(15), "evening": time(18), "night": time(20)}
+_WEEKDAY_PHRASE = re.compile(
+    rf"^(?:(next|this|coming|last)\s+)?({_alt(_WEEKDAYS)})"
+    r"(?:\s+(morning|afternoon|evening|night))?"
+    r"(?:\s+(?:at\s+)?(\d{1,2})(?::(\d{2}))?\s*(am|pm)?)?$"
+)
+_CLOCK_TIME = re.compile(
+    r"(?<![\w/:.])(\d{1,2}):(\d{2})(?![\w/:])|(?<![\w/:.])(\d{1,2})\s*([ap])\.?m\.?(?!\w)"
+)
+
+
+def _impossible_time(text: str) -> bool:
+    """ "25:00", "13pm", "9:75": a time that does not exist is asked about, not guessed."""
+    for m in _CLOCK_TIME.finditer(text):
+        if m.group(1) is not None:
+            if int(m.group(1)) > 23 or int(m.group(2)) > 59:
+                return True
+        elif not 1 <= int(m.group(3)) <= 12:
+            return True
+    return False
+
+
+def _weekday_date(
+    m: re.Match[str], today: date, *, planning: bool
+) -> tuple[date, time | None] | DateProblem:
+    """ "thurs", "next fri 3pm", "mon am", "sun night": a named day, read by hand.
+
+    Said on a Thursday, "thurs" means next week's Thursday when planning and last week's
+    when reporting; "next fri" said in the same week as that Friday means the one after.
+    """
+    which, name, part, hour_s, minute_s, meridiem = m.groups()
+    weekday = _WEEKDAYS[name]
+    if planning and which != "last":
+        ahead = (weekday - today.weekday()) % 7 or 7
+        day = today + timedelta(days=ahead)
+        if which == "next" and day.isocalendar()[1] == today.isocalendar()[1]:
+            day += timedelta(days=7)
+    else:
+        back = (today.weekday() - weekday) % 7 or 7
+        day = today - timedelta(days=back)
+    clock: time | None = _PART_OF_DAY.get(part or "") if planning else None
+    if hour_s is not None:
+        hour, minute = int(hour_s), int(minute_s or 0)
+        if meridiem == "pm" and hour < 12:
+            hour += 12
+        elif meridiem == "am" and hour == 12:
+            hour = 0
+        elif meridiem is None and minute_s is None and 1 <= hour <= 7:
+            hour += 12  # "fri 3": afternoon in working hours
+        if hour > 23 or minute > 59:
+            return DateProblem.IMPOSSIBLE
+        clock = time(hour, minute)
+    return day, clock
+
+
+# "in 3 months", "in a month", "next month": the same day that many months on (dateparser
+# reads them as the 1st of the month).
+_MONTHS_AHEAD = re.compile(r"^(?:in\s+(a|an|one|\d{1,2})\s+months?|next\s+month)$")
+
+
+def _add_months(day: date, count: int) -> date:
+    month_index = day.year * 12 + day.month - 1 + count
+    year, month = divmod(month_index, 12)
+    last = calendar.monthrange(year, month + 1)[1]
+    return date(year, month + 1, min(day.day, last))
+
+
+def _end_of_month(today: date) -> date:
+    return date(today.year, today.month, calendar.monthrange(today.year, today.month)[1])
 
 
 def _resolve(phrase: str, *, now: datetime, tz: ZoneInfo, planning: bool) -> datetime | DateProblem:
     base = _local_base(now, tz)
     text = _translate(phrase, planning=planning)
     text = re.sub(r"^(?:on|by|for|the|at the|on the)\s+", "", text)
+    if _impossible_time(text):
+        return DateProblem.IMPOSSIBLE
+    # "am"/"pm" standing alone ("mon am") name a part of the day, not a clock time.
+    text = re.sub(r"(?<![\d\s])\s+am(?!\w)", " morning", text)
+    text = re.sub(r"(?<![\d\s])\s+pm(?!\w)", " afternoon", text)
+    if re.search(r"(?<!\w)(?:end of (?:the )?month|eom)(?!\w)", text):
+        clock = DEFAULT_TIME if planning else base.time().replace(microsecond=0)
+        return _at_local(_end_of_month(base.date()), clock, tz)
+    months = _MONTHS_AHEAD.match(text)
+    if months is not None:
+        count = 1 if months.group(1) in {None, "a", "an", "one"} else int(months.group(1))
+        day = _add_months(base.date(), count if planning else -count)
+        clock = DEFAULT_TIME if planning else base.time().replace(microsecond=0)
+        return _at_local(day, clock, tz)
+    weekday = _WEEKDAY_PHRASE.match(text)
+    if weekday is not None:
+        read = _weekday_date(weekday, base.date(), planning=planning)
+        if isinstance(read, DateProblem):
+            return read
+        day, clock_read = read
+        if clock_read is None:
+            clock_read = DEFAULT_TIME if planning else base.time().replace(microsecond=0)
+        return _at_local(day, clock_read, tz)
     pinned = _pin_explicit_dates(text, base.date(), planning=planning)
     if isinstance(pinned, DateProblem):
         return pinned
@@ -1240,12 +803,12 @@ def _resolve(phrase: str, *, now: datetime, tz: ZoneInfo, planning: bool) -> dat
     prefer = "future" if planning else "past"
     if not has_time and _names_a_day_only(text):
         # Only the day is used below, and for such a phrase it depends on the date alone.
-        day = _dateparse_day(text, base.date(), prefer)
-        if day is None:
+        read_day = _dateparse_day(text, base.date(), prefer, tz)
+        if read_day is None:
             return DateProblem.UNCLEAR
         clock = DEFAULT_TIME if planning else base.time().replace(microsecond=0)
-        return _at_local(day, clock, tz)
-    parsed = _dateparse(text, base, prefer=prefer)
+        return _at_local(read_day, clock, tz)
+    parsed = _dateparse(text, base, prefer=prefer, tz=tz)
     if parsed is None:
         return DateProblem.UNCLEAR
     if not has_time:
@@ -1283,9 +846,30 @@ def parse_follow_up_phrase(text: str, *, now: datetime, tz: ZoneInfo) -> datetim
 # Extraction.
 
 
+def _mask(text: str, spans: Iterable[tuple[int, int]]) -> str:
+    """Blank out spans, keeping every other character where it was."""
+    chars = list(text)
+    for start, end in spans:
+        chars[start:end] = " " * (end - start)
+    return "".join(chars)
+
+
 def _find_setting(text: str) -> Setting | None:
+    """Where the contact was: the earliest place in a clause with a contact verb ("assaulted
+    in the park, seen in ED" is a hospital contact), else the earliest place at all:
+    navigators lead with where they saw the client ("ED, assault, texted mum later")."""
+    lexicon = _lexicon()
+    for clause in _clauses(text):
+        if lexicon.contact_verbs.search(clause) is not None:
+            found = _earliest_setting(clause)
+            if found is not None:
+                return found
+    return _earliest_setting(text)
+
+
+def _earliest_setting(text: str) -> Setting | None:
     best: tuple[int, Setting] | None = None
-    for setting, pattern in _SETTINGS:
+    for setting, pattern in _lexicon().settings:
         m = pattern.search(text)
         if m is not None and (best is None or m.start() < best[0]):
             best = (m.start(), setting)
@@ -1293,9 +877,12 @@ def _find_setting(text: str) -> Setting | None:
 
 
 def _find_outcome(text: str) -> Outcome:
-    if _ATTEMPTED.search(text):
+    """ "Attempted" beats "declined" beats the default: a message saying both "no answer" and
+    "refused" is usually about an earlier refusal, and today nobody picked up."""
+    lexicon = _lexicon()
+    if lexicon.attempted.search(text):
         return Outcome.ATTEMPTED
-    if _DECLINED.search(text):
+    if lexicon.declined.search(text):
         return Outcome.DECLINED
     return Outcome.MADE
 
@@ -1304,30 +891,51 @@ def _clauses(text: str) -> list[str]:
     return [c for c in _CLAUSE_SPLIT.split(text) if c and c.strip()]
 
 
+def _status_matches(clause: str) -> list[tuple[int, int, ServiceStatus]]:
+    """Status words of a clause that stand: not inside a longer status phrase ("going to" in
+    "stopped going to"), not cancelled by a word before ("not referred", "refused referral",
+    "will refer") or after ("refer korbo", "রেফার করব")."""
+    lexicon = _lexicon()
+    found = [
+        (m.start(), m.end(), status)
+        for status, pattern in lexicon.statuses
+        for m in pattern.finditer(clause)
+    ]
+    kept = []
+    for start, end, status in found:
+        if any((s <= start and end <= e) and (e - s) > (end - start) for s, e, _ in found):
+            continue
+        if lexicon.status_blocker.search(clause[:start]):
+            continue
+        if lexicon.status_blocker_after.match(clause[end:]):
+            continue
+        kept.append((start, end, status))
+    return kept
+
+
 def _find_services(text: str) -> tuple[ServiceUpdate, ...]:
     """Per service, the status word nearest its mention in the same clause; later wins.
 
     A bare mention ("needs housing") is not a status change and is left out: the card lets
     the navigator add it with a tap, whereas a wrong "referred" would skew engagement stats.
+    Drugs carried or sold are blanked first: they are a risk, not a service.
     """
+    lexicon = _lexicon()
+    text = _mask(text, (m.span() for m in lexicon.not_service.finditer(text)))
     latest: dict[Service, ServiceStatus] = {}
     for clause in _clauses(text):
-        statuses = [
-            (m.start(), m.end(), status)
-            for status, pattern in _STATUSES
-            for m in pattern.finditer(clause)
-        ]
+        statuses = _status_matches(clause)
         if not statuses:
             continue
         mentions = sorted(
             (m.start(), m.end(), service)
-            for service, pattern in _SERVICES
+            for service, pattern in lexicon.services
             for m in pattern.finditer(clause)
         )
         for start, end, service in mentions:
             best: tuple[int, int, ServiceStatus] | None = None
             for s_start, s_end, status in statuses:
-                if s_start < end and s_end > start:
+                if start <= s_start and s_end <= end and (s_start, s_end) != (start, end):
                     continue  # the status word is inside the service name ("Reset" vs "set")
                 distance = start - s_end if s_end <= start else s_start - end
                 # Ties go to the word before the service ("referred to X" beats a later verb).
@@ -1343,40 +951,141 @@ def _find_services(text: str) -> tuple[ServiceUpdate, ...]:
 
 
 def _negated(clause: str, start: int, end: int) -> bool:
-    return bool(_NEGATION_BEFORE.search(clause[:start]) or _NEGATION_AFTER.match(clause[end:]))
+    """ "no knife", "denies SI", "ছুরি নাই", "suri nai"; but not "OD করছে কি না জানি না"
+    ("whether he overdosed, don't know"): uncertainty keeps a risk, for safeguarding."""
+    lexicon = _lexicon()
+    if lexicon.negation_before.search(clause[:start]):
+        return True
+    after = clause[end:]
+    after = _mask(after, (m.span() for m in lexicon.not_negation.finditer(after)))
+    return lexicon.negation_after.match(after) is not None
 
 
-def _find_risks(text: str) -> tuple[Risk, ...]:
+def _find_risks(text: str) -> tuple[tuple[Risk, ...], list[tuple[int, int]]]:
+    """The risks, and where the suicidal words are (so "doesn't want to be here" is not
+    read as a refusal). A risk only implied ("stab wound" → weapon) is dropped when the
+    message denies it in so many words ("no further weapon concerns")."""
+    lexicon = _lexicon()
     found: set[Risk] = set()
+    implied: set[Risk] = set()
+    denied: set[Risk] = set()
+    suicidal_spans: list[tuple[int, int]] = []
+    offset = 0
     for clause in _clauses(text):
-        for risk, pattern in _RISKS:
+        offset = text.find(clause, offset)
+        for risk, pattern in lexicon.risks:
+            for m in pattern.finditer(clause):
+                if _negated(clause, m.start(), m.end()):
+                    denied.add(risk)
+                else:
+                    found.add(risk)
+                    if risk is Risk.SUICIDAL:
+                        suicidal_spans.append((offset + m.start(), offset + m.end()))
+        for risk, pattern in lexicon.implied:
             if risk in found:
                 continue
             for m in pattern.finditer(clause):
                 if not _negated(clause, m.start(), m.end()):
-                    found.add(risk)
+                    implied.add(risk)
                     break
-    return tuple(sorted(found, key=lambda r: r.value))
+        offset += len(clause)
+    found |= implied - denied
+    return tuple(sorted(found, key=lambda r: r.value)), suicidal_spans
 
 
-def _follow_up_phrase(text: str) -> tuple[str, int, int] | None:
-    """The date words attached to a follow-up trigger, and the span to hide from "when".
+_FUTURE_ANCHOR = re.compile(r"(?<!\w)(?:tomorrow|tonight|next|coming|in \d+|later)(?!\w)")
+
+
+def _follow_up_phrases(text: str) -> list[tuple[str, int, int]]:
+    """Every follow-up phrase: the date words attached to a trigger, and the span to hide
+    from "when".
 
     English puts the date after the trigger ("follow up friday"), Bengali before it
-    ("শুক্রবার ফলো আপ"); the words after are tried first.
+    ("শুক্রবার ফলো আপ", "kail fon dimu"); the words after are tried first. A weak trigger
+    ("HV", "court") makes a follow-up only with a date that can only be ahead ("HV tmrw")
+    or a future verb in its clause: "HV mon" is the visit on Monday that was.
     """
-    for m in _FOLLOW_UP_TRIGGER.finditer(text):
+    lexicon = _lexicon()
+    found: list[tuple[str, int, int]] = []
+    taken: list[tuple[int, int]] = []
+    triggers = [(m, True) for m in lexicon.trigger.finditer(text)]
+    triggers += [(m, False) for m in lexicon.weak_trigger.finditer(text)]
+    for m, strong in triggers:
+        if any(s <= m.start() < e for s, e in taken):
+            continue
         clause_start = max((c.end() for c in _CLAUSE_SPLIT.finditer(text, 0, m.start())), default=0)
         after = _CLAUSE_SPLIT.search(text, m.end())
         clause_end = after.start() if after else len(text)
-        for segment, seg_start in (
-            (text[m.end() : clause_end], m.end()),
-            (text[clause_start : m.start()], clause_start),
-        ):
-            phrase = _date_run(segment, from_end=seg_start != m.end())
-            if phrase:
-                return phrase, min(seg_start, m.start()), max(clause_end, m.end())
-    return None
+        segments = [
+            (text[m.end() : clause_end], m.end(), False),
+            (text[clause_start : m.start()], clause_start, True),
+        ]
+        for segment, seg_start, from_end in segments:
+            if not segment.strip():
+                continue
+            phrase = _date_run(segment, from_end=from_end)
+            if phrase and not from_end and (before_run := _date_run(segments[1][0], from_end=True)):
+                # "১০টায় ফোন করব কাল": a time before the verb, the day after it.
+                phrase = f"{before_run} {phrase}"
+                seg_start = clause_start
+            if not phrase and strong:
+                # "FU after court on the 9th", "kalke CGL e nia jaimu": the date need not
+                # touch the trigger, as long as it clearly names a day or a time.
+                phrase = _date_run_anywhere(segment)
+            if not phrase:
+                continue
+            if not strong and not (
+                _FUTURE_ANCHOR.search(phrase)
+                or lexicon.future.search(text[clause_start:clause_end])
+            ):
+                continue
+            span = (min(seg_start, m.start()), max(clause_end, m.end()))
+            if _TIME_RE.search(phrase) is None and after is not None:
+                # "মঙ্গলবার ফলো আপ, সকাল ১১টায়": the time may follow in the next clause.
+                following = _CLAUSE_SPLIT.search(text, after.end())
+                next_end = following.start() if following else len(text)
+                clock = _translate(text[after.end() : next_end], planning=True)
+                if _CLOCK_ONLY.fullmatch(clock):
+                    phrase = f"{phrase} {clock}"
+                    span = (span[0], next_end)
+            found.append((phrase, *span))
+            taken.append(span)
+            break
+    found.sort(key=lambda item: item[1])
+    return found
+
+
+_LONG_NUMBER = re.compile(r"\d{5,}").fullmatch
+_CLEAR_DATE = re.compile(
+    rf"{_DATE_ANCHOR_RE.pattern}|\d{{1,2}}[/.-]\d{{1,2}}|\d{{1,2}}(?:st|nd|rd|th)(?!\w)"
+    r"|\d{1,2}:\d{2}|\d\s*(?:am|pm)(?!\w)|(?<!\w)eom(?!\w)"
+)
+
+
+_CLOCK_ONLY = re.compile(
+    r"(?:at\s+)?(?:\d{1,2}:\d{2}(?:\s*[ap]m)?|\d{1,2}\s*[ap]m|morning\s+\d{1,2}:\d{2})"
+)
+
+
+def _date_run_anywhere(segment: str) -> str:
+    """The first run of date words anywhere in a segment that clearly names a day or time
+    (a lone number does not: "rang 3x")."""
+    translated = _translate(segment, planning=True)
+    tokens = _PHRASE_TOKEN.findall(translated)
+    run: list[str] = []
+    for token in [*tokens, ""]:
+        if token and (token in _DATE_WORDS or (token[0].isdigit() and not _LONG_NUMBER(token))):
+            run.append(token)
+            continue
+        while run and run[-1] in {"in", "on", "at", "by", "the", "of", "a", "an", "next", "this"}:
+            run.pop()
+        while run and run[0] in {"of", "the", "at", "by", "after", "before", "on"}:
+            run.pop(0)
+        phrase = " ".join(run)
+        if phrase and _CLEAR_DATE.search(phrase):
+            return phrase
+        run = []
+    return ""
 
 
 def _date_run(segment: str, *, from_end: bool) -> str:
@@ -1388,7 +1097,8 @@ def _date_run(segment: str, *, from_end: bool) -> str:
     run: list[str] = []
     skipped = 0
     for token in tokens:
-        is_date = token in _DATE_WORDS or token[0].isdigit()
+        # A long number is a phone number or a reference, not part of a date.
+        is_date = token in _DATE_WORDS or (token[0].isdigit() and not _LONG_NUMBER(token))
         if is_date:
             run.append(token)
         elif not run and token in _FILLER and skipped < 3:
@@ -1405,29 +1115,51 @@ def _date_run(segment: str, *, from_end: bool) -> str:
     return phrase if _ANCHOR_RE.search(phrase) else ""
 
 
+_EVENT_BETWEEN = re.compile(r"(?<!\w)(?:after|following|post|since|because of|due to)(?!\w)")
+
+
 def _occurred(text: str, *, now: datetime, tz: ZoneInfo) -> tuple[datetime, DateProblem | None]:
-    translated = _translate(text, planning=False)
-    m = _WHEN_RE.search(translated)
-    if m is None:
-        return now, None
-    phrase = m.group(0)
-    if phrase in {"today", "earlier today", "tonight"}:
-        return now, None
-    if phrase.lower().startswith("at "):
-        phrase = "today " + phrase
-    result = _resolve(phrase, now=now, tz=tz, planning=False)
-    if isinstance(result, DateProblem):
-        return now, result
-    if result > now + OCCURRED_GRACE:
-        # A contact cannot have happened in the future; ask rather than store a guess.
-        return now, DateProblem.UNCLEAR
-    return result, None
+    """When the contact happened: a time phrase in a clause about the contact ("HV mon",
+    "seen yesterday in ED", "spoke last night"). A time phrase about something else ("took
+    pills last night", "police raided flat yesterday") is not the contact's time."""
+    contact = _lexicon().contact
+    for clause in _clauses(text):
+        if contact.search(clause) is None:
+            continue
+        translated = _translate(clause, planning=False)
+        m = _WHEN_RE.search(translated)
+        if m is None:
+            continue
+        verb = _lexicon().contact_verbs.search(translated, 0, m.start())
+        if verb is not None and _EVENT_BETWEEN.search(translated, verb.end(), m.start()):
+            # "seen in ED following assault last night": the time is the assault's.
+            continue
+        phrase = m.group(0)
+        if phrase in {"today", "earlier today", "tonight"}:
+            return now, None
+        if phrase.lower().startswith("at "):
+            phrase = "today " + phrase
+        result = _resolve(phrase, now=now, tz=tz, planning=False)
+        if isinstance(result, DateProblem):
+            return now, result
+        if result > now + OCCURRED_GRACE:
+            # A contact cannot have happened in the future; ask rather than store a guess.
+            return now, DateProblem.UNCLEAR
+        return result, None
+    return now, None
 
 
 def parse_contact(
-    text: str, *, now: datetime, tz: ZoneInfo, default_follow_up_days: int = 7
+    text: str,
+    *,
+    now: datetime,
+    tz: ZoneInfo,
+    default_follow_up_days: int = DEFAULT_FOLLOW_UP_DAYS,
+    contact_languages: Collection[str] = DEFAULT_CONTACT_LANGUAGES,
 ) -> Draft:
-    """A draft log from a navigator's free text. Never raises; unknown fields stay empty."""
+    """A draft log from a navigator's free text. Never raises on any text; unknown fields
+    stay empty. (A broken vocabulary file raises VocabularyError, at start-up.)"""
+    _lexicon()  # outside the guard below: a broken vocabulary must stop the bot, loudly
     if now.tzinfo is None:  # a caller bug, but a draft must still come back: read it as UTC
         now = now.replace(tzinfo=UTC)
     now = now.astimezone(UTC)
@@ -1445,7 +1177,15 @@ def parse_contact(
     except Exception:
         codes = ()
     try:
-        return _parse_fields(scan, codes, note, now=now, tz=tz, days=default_follow_up_days)
+        return _parse_fields(
+            scan,
+            codes,
+            note,
+            now=now,
+            tz=tz,
+            days=default_follow_up_days,
+            languages=contact_languages,
+        )
     except Exception:
         # A bug in one extractor must not lose the navigator's message: return a minimal
         # draft that the card shows for manual completion.
@@ -1466,47 +1206,79 @@ def parse_contact(
 
 
 def _default_follow_up(now: datetime, tz: ZoneInfo, days: int) -> datetime:
-    local_day = now.astimezone(tz).date() + timedelta(days=days)
-    return _at_local(local_day, DEFAULT_TIME, tz)
+    return default_follow_up(now, tz, days)
 
 
 def _parse_fields(
-    text: str, codes: tuple[str, ...], note: str, *, now: datetime, tz: ZoneInfo, days: int
+    text: str,
+    codes: tuple[str, ...],
+    note: str,
+    *,
+    now: datetime,
+    tz: ZoneInfo,
+    days: int,
+    languages: Collection[str] = DEFAULT_CONTACT_LANGUAGES,
 ) -> Draft:
+    lexicon = _lexicon()
+    questions: list[str] = []
     follow_kind = FollowUpKind.DEFAULT
     follow_at: datetime | None = None
     follow_problem: DateProblem | None = None
     rest = text
-    found = _follow_up_phrase(text)
-    if _NO_FOLLOW_UP.search(text):
+    phrases = _follow_up_phrases(text)
+    if lexicon.no_follow_up.search(text):
         follow_kind = FollowUpKind.NONE
-        if found is not None:
-            rest = text[: found[1]] + " " + text[found[2] :]
-    elif found is not None and found[0]:
-        phrase, start, end = found
+        for _, start, end in reversed(phrases):
+            rest = rest[:start] + " , " + rest[end:]
+    elif phrases:
         follow_kind = FollowUpKind.STATED
-        result = parse_follow_up_phrase(phrase, now=now, tz=tz)
-        if isinstance(result, DateProblem):
-            follow_problem = result
+        readings: list[datetime | DateProblem] = []
+        for phrase, start, end in reversed(phrases):
+            readings.insert(0, parse_follow_up_phrase(phrase, now=now, tz=tz))
+            rest = rest[:start] + " , " + rest[end:]
+        # A phrase that reads as no date at all yields to one that does ("call 0207...,
+        # FU friday"); a date that does not exist or has passed is still asked about.
+        readable: list[datetime | DateProblem] = [
+            r for r in readings if r is not DateProblem.UNCLEAR
+        ]
+        readings = readable or readings
+        first = readings[0]
+        if isinstance(first, DateProblem):
+            follow_problem = first
+        elif any(isinstance(r, datetime) and r != first for r in readings[1:]):
+            # Two follow-up dates in one message: ask which, rather than pick one.
+            follow_problem = DateProblem.UNCLEAR
         else:
-            follow_at = result
-        rest = text[:start] + " , " + text[end:]
+            follow_at = first
     if follow_kind is FollowUpKind.DEFAULT:
         follow_at = _default_follow_up(now, tz, days)
+    if follow_problem is not None:
+        questions.append("follow_up")
 
     occurred_at, occurred_problem = _occurred(rest, now=now, tz=tz)
+    if occurred_problem is not None:
+        questions.append("occurred_at")
+    if len(codes) > 1:
+        questions.append("client")  # two clients in one log: which one is it about?
+    risks, suicidal_spans = _find_risks(text)
     stated_language = explicit_language(text)
     return Draft(
         client_codes=codes,
-        setting=_find_setting(rest),
-        outcome=_find_outcome(text),
+        # "will ring", "going to visit": a planned contact says nothing of this one's setting.
+        setting=_find_setting(
+            _mask(rest, (m.span() for m in lexicon.future_phrase.finditer(rest)))
+        ),
+        outcome=_find_outcome(
+            _mask(text, [*suicidal_spans, *(m.span() for m in lexicon.no_follow_up.finditer(text))])
+        ),
         services=_find_services(text),
-        risks=_find_risks(text),
+        risks=risks,
         follow_up_kind=follow_kind,
         follow_up_at=follow_at,
         follow_up_problem=follow_problem,
         occurred_at=occurred_at,
         occurred_problem=occurred_problem,
-        language=detect_contact_language(note, explicit=stated_language),
+        language=detect_contact_language(note, explicit=stated_language, languages=languages),
         note=note,
+        questions=tuple(questions),
     )

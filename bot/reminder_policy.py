@@ -45,11 +45,11 @@ from functools import lru_cache
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
+from bot.clock import FOLLOW_UP_TIME, default_follow_up, local_to_utc
 from bot.working_hours import (
     WorkingHours,
     deliver_at,
     is_within,
-    local_to_utc,
     require_aware,
     window_end_on,
     window_start_on,
@@ -79,9 +79,6 @@ __all__ = [
     "snooze_until",
     "working_days_overdue",
 ]
-
-FOLLOW_UP_TIME = time(9)
-"""A follow-up date without a time means this local time (PRODUCT §4)."""
 
 
 class ReminderKind(StrEnum):
@@ -453,14 +450,6 @@ _PRESET_DAYS = {
 def preset_follow_up(preset: FollowUpPreset, *, now: datetime, tz: ZoneInfo) -> datetime:
     """09:00 local on today+1/+3/+7/+14 (calendar days; working hours apply at delivery)."""
     return default_follow_up(now, tz, _PRESET_DAYS[preset])
-
-
-def default_follow_up(now: datetime, tz: ZoneInfo, days: int = 7) -> datetime:
-    """09:00 local, ``days`` (>= 1) calendar days after today's local date."""
-    require_aware(now, "now")
-    if days < 1:
-        raise ValueError("days must be >= 1")
-    return local_to_utc(now.astimezone(tz).date() + timedelta(days=days), FOLLOW_UP_TIME, tz)
 
 
 def next_working_day_start(now: datetime, hours: WorkingHours, tz: ZoneInfo) -> datetime:

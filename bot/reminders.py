@@ -34,7 +34,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.absences import (
     AwayClock,
     away_staff_ids,
-    produce_cover_agendas,
+    covers_of,
+    local_today,
     produce_return_summaries,
 )
 from bot.contacts import ReminderSettings, hours_of
@@ -48,6 +49,7 @@ from bot.reminder_policy import (
     working_days_overdue,
 )
 from bot.working_hours import WorkingHours, is_within, window_start_on
+from storage.absences import list_absences_in_force
 from storage.alerts import list_alerts_to_repeat
 from storage.followups import (
     FollowUpReminderState,
@@ -154,8 +156,8 @@ async def produce_due_reminders(
         settings=settings,
     )
     # FollowUpReminderState(id, due_nudge_sent, overdue_nudges_sent, escalated_at,
-    # next_reminder_at, nudge_kind, nudge_days_overdue) is built positionally: 1,000 keyword
-    # calls cost ~0.5 ms per batch.
+    # next_reminder_at, nudge_kind, nudge_days_overdue) is built positionally: a sweep batch
+    # builds a thousand of them, and keyword calls are measurably slower.
     for followup in batch:
         if followup.status != "open":
             # Closed without its reminder cleared: owe nothing, and leave the sweep's queue.
@@ -362,6 +364,42 @@ async def produce_agendas(
             },
         )
     await mark_agenda_checked(session, staff_ids=checked, local_day=today)
+    return produced
+
+
+async def produce_cover_agendas(
+    session: AsyncSession, *, now: datetime, settings: ReminderSettings
+) -> int:
+    """Each absent member's agenda, once a day, to their cover inside the cover's hours."""
+    today = local_today(now, settings.tz)
+    absences = await list_absences_in_force(session, staff_ids=None, day=today)
+    produced = 0
+    for absence in absences:
+        owner = await get_staff(session, staff_id=absence.staff_id)
+        covers = await covers_of(session, absence)
+        if owner is None or not covers:
+            continue
+        cover = covers[0]
+        hours = hours_of(cover.working_hours, settings.default_hours)
+        if window_start_on(today, hours, settings.tz) is None or not is_within(
+            now, hours, settings.tz
+        ):
+            continue
+        items = await list_due_items(session, staff=owner, now=now, settings=settings)
+        if not items:
+            continue
+        produced += await create_outbox_message(
+            session,
+            dedupe_key=f"cover-agenda:{absence.id}:{cover.id}:{today.isoformat()}",
+            kind="cover_agenda",
+            recipient_id=cover.id,
+            not_before=now,
+            payload={
+                "owner_id": owner.id,
+                "items": due_items_payload(items[:AGENDA_MAX_ITEMS]),
+                "more": max(0, len(items) - AGENDA_MAX_ITEMS),
+            },
+        )
     return produced
 
 

@@ -1,4 +1,5 @@
-"""Supervisor reports: who may see which team, reading the command arguments, and gathering
+"""Supervisor reports: reading the command arguments (who may see which team is
+`bot.access.decide_scope`), and gathering
 the figures from storage into the shapes ``bot/stats.py`` renders.
 
 Handlers call these; they hold no SQL themselves.
@@ -10,15 +11,13 @@ import asyncio
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime, time
-from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.access import normalise_team
+from bot.access import TEAM_ALL, normalise_team
 from bot.contacts import hours_of
-from bot.context import StaffMember
-from bot.domain import AuditAction, Role, Service
+from bot.domain import AuditAction, Service, StaffMember
 from bot.periods import (
     Period,
     PeriodError,
@@ -28,7 +27,7 @@ from bot.periods import (
     weekly_buckets,
 )
 from bot.reminder_policy import working_days_overdue
-from bot.stats import TEAM_ALL, OverdueItem, Rate, StatsFigures
+from bot.stats import OverdueItem, Rate, StatsFigures
 from bot.working_hours import DEFAULT, WorkingHours, local_to_utc
 from storage.audit import create_audit_entry
 from storage.stats import (
@@ -46,35 +45,6 @@ from storage.stats import (
 DEFAULT_CHART_WEEKS = 12
 MAX_CHART_WEEKS = 52
 CHART_SERVICES = (Service.DRUG_TREATMENT, Service.ETE)
-
-
-# Scope ------------------------------------------------------------------------------------
-class ScopeRefusal(StrEnum):
-    ROLE = "role"  # navigators do not get team reports
-    OTHER_TEAM = "other_team"  # a supervisor asked for another team (or all)
-    UNKNOWN_TEAM = "unknown_team"  # an admin named a team nobody is in
-
-
-@dataclass(frozen=True)
-class Scope:
-    team: str | None  # None: every team
-
-
-def decide_scope(
-    *, role: Role, own_team: str, requested: str | None, known_teams: Collection[str]
-) -> Scope | ScopeRefusal:
-    """Supervisors see their own team (the default) and are refused any other; admins see
-    every team by default and may name any known team or ``all``."""
-    if role is Role.NAVIGATOR:
-        return ScopeRefusal.ROLE
-    wanted = requested.strip().lower() if requested else None
-    if role is Role.SUPERVISOR:
-        if wanted is None or wanted == own_team:
-            return Scope(own_team)
-        return ScopeRefusal.OTHER_TEAM
-    if wanted is None or wanted == TEAM_ALL:
-        return Scope(None)
-    return Scope(wanted) if wanted in known_teams else ScopeRefusal.UNKNOWN_TEAM
 
 
 # Arguments --------------------------------------------------------------------------------

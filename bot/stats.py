@@ -89,7 +89,6 @@ LANGUAGE_LABELS: dict[str, str] = {
     "unknown": N_("unknown"),
 }
 NONE_DUE = N_("none due")
-TEAM_ALL = "all"
 
 PERIOD_FORMS = (
     "today, week, month, quarter, year, last-week, last-month, 2026-03, Q1 2026, 2026, "

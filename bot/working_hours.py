@@ -22,10 +22,12 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 from functools import lru_cache
 from zoneinfo import ZoneInfo
+
+from bot.clock import local_to_utc
 
 __all__ = [
     "DAY_ABBREVIATIONS",
@@ -235,32 +237,6 @@ class WorkingHours:
 
 
 DEFAULT = WorkingHours(frozenset(range(5)), time(9), time(18))
-
-
-def local_to_utc(day: date, wall: time, tz: ZoneInfo) -> datetime:
-    """The UTC instant of wall-clock ``wall`` on local ``day`` in ``tz``.
-
-    Non-existent times (a gap) move forward to the first instant after the gap; ambiguous
-    times use their first occurrence.
-    """
-    naive = datetime.combine(day, wall.replace(tzinfo=None, fold=0))
-    first = naive.replace(tzinfo=tz).astimezone(UTC)
-    if first.astimezone(tz).replace(tzinfo=None) == naive:
-        return first
-    # In a gap: fold=0 maps with the offset before the transition (an instant after the
-    # gap), fold=1 with the offset after it (an instant before the gap). The transition is
-    # the earliest instant between them whose wall time is later than ``naive``.
-    lo = naive.replace(tzinfo=tz, fold=1).astimezone(UTC)
-    hi = first
-    if hi < lo:
-        lo, hi = hi, lo
-    while hi - lo > timedelta(seconds=1):
-        mid = lo + (hi - lo) / 2
-        if mid.astimezone(tz).replace(tzinfo=None) >= naive:
-            hi = mid
-        else:
-            lo = mid
-    return hi.replace(microsecond=0) if hi.microsecond else hi
 
 
 @lru_cache(maxsize=4096)

@@ -16,6 +16,8 @@ from telegram.ext import (
 
 from handlers import (
     clients,
+    contact_log,
+    conversations,
     cover,
     data_admin,
     errors,
@@ -23,8 +25,8 @@ from handlers import (
     guard,
     guided,
     handover,
-    logging,
     onboarding,
+    pick,
     preferences,
     refusals,
     reminders,
@@ -58,17 +60,21 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     # Group 0, first match wins. Edits come first: an edited "/close C123" must not run again.
     app.add_handler(MessageHandler(filters.UpdateType.EDITED, refusals.on_edited))
     app.add_handler(MessageHandler(filters.FORWARDED, refusals.on_forwarded))
-    app.add_handler(guided.build())  # /log alone, and a reminder's "Log contact" button
-    # Reminder buttons, Reschedule (a short conversation), /due, /hours, block/unblock: before
-    # the quick-text handler, so a typed new date is not taken for a log.
+    # The guided /log: /log alone, a reminder's "Log contact" button, and its own buttons.
+    # Its typed answers arrive through conversations.on_text below.
+    app.add_handler(CommandHandler("log", guided.start))
+    app.add_handler(CallbackQueryHandler(guided.start_from_reminder, pattern=r"^fu:log:"))
+    app.add_handler(CallbackQueryHandler(guided.on_button, pattern=r"^g:"))
+    # Reminder buttons (Reschedule asks for a date: a conversation), /due, /hours,
+    # block/unblock.
     for handler in reminders.handlers():
         app.add_handler(handler)
     app.add_handler(CommandHandler("start", onboarding.start))
     app.add_handler(CommandHandler("help", onboarding.help_command))
     app.add_handler(CommandHandler("invite", onboarding.invite))
-    app.add_handler(CommandHandler("undo", logging.on_undo_command))
-    app.add_handler(CommandHandler("confirm", logging.on_confirm_command))
-    app.add_handler(CommandHandler("cancel", logging.on_cancel_command))
+    app.add_handler(CommandHandler("undo", contact_log.on_undo_command))
+    app.add_handler(CommandHandler("confirm", contact_log.on_confirm_command))
+    app.add_handler(CommandHandler("cancel", conversations.on_cancel))
     app.add_handler(CommandHandler("client", clients.on_client))
     app.add_handler(CommandHandler("clients", clients.on_clients))
     app.add_handler(CommandHandler("close", clients.on_close))
@@ -76,7 +82,7 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     # Leave and cover (issue 16); "which of these people?" buttons.
     app.add_handler(CommandHandler("away", cover.on_away))
     app.add_handler(CommandHandler("back", cover.on_back))
-    app.add_handler(CallbackQueryHandler(cover.on_pick, pattern=r"^who:"))
+    app.add_handler(CallbackQueryHandler(pick.on_pick, pattern=r"^who:"))
     app.add_handler(CommandHandler("reassign", handover.on_reassign))
     app.add_handler(CommandHandler("handover", handover.on_handover))
     app.add_handler(CallbackQueryHandler(handover.on_button, pattern=r"^ho:"))
@@ -97,10 +103,11 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     app.add_handler(CommandHandler("overdue", stats.overdue))
     app.add_handler(CommandHandler("chart", stats.chart))
     app.add_handler(CommandHandler("export", stats.export))
-    app.add_handler(CallbackQueryHandler(logging.on_card_button, pattern=r"^card:"))
-    app.add_handler(CallbackQueryHandler(logging.on_undo_button, pattern=r"^undo:"))
+    app.add_handler(CallbackQueryHandler(contact_log.on_card_button, pattern=r"^card:"))
+    app.add_handler(CallbackQueryHandler(contact_log.on_undo_button, pattern=r"^undo:"))
     app.add_handler(MessageHandler(ATTACHMENTS, refusals.on_attachment))
-    app.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, logging.on_text))
+    # Text: an open conversation's answer, a card's typed date, or a new log.
+    app.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, conversations.on_text))
     # Anything left: buttons from finished flows, unknown commands, other update kinds.
     app.add_handler(CallbackQueryHandler(fallback.expired_button))
     app.add_handler(MessageHandler(filters.ALL, fallback.unknown))

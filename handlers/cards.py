@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.domain import Outcome, Risk, Service, ServiceStatus, Setting
-from bot.drafts import DraftState
+from bot.domain import Outcome, Risk, Service, Setting
+from bot.drafts import DraftState, candidate_key
 from bot.i18n import N_, Translator
 from bot.labels import outcome_label, risk_label, service_label, setting_label, status_label
 
@@ -18,6 +18,7 @@ FOLLOW_UP_CHOICES = (
     ("none", N_("No follow-up")),
 )
 WHEN_CHOICES = (("now", N_("Now")), ("morning", N_("This morning")), ("yesterday", N_("Yesterday")))
+HIDE_WORD = N_("Hide {word}")
 FIELDS = ("setting", "outcome", "services", "risks", "follow_up", "when")
 FIELD_LABELS = {
     "setting": N_("Where"),
@@ -44,17 +45,28 @@ def _rows(buttons: list[InlineKeyboardButton], width: int = 2) -> list[list[Inli
 def main_keyboard(
     t: Translator, state: DraftState, draft_id: int, token: str
 ) -> InlineKeyboardMarkup:
-    if not state.ready:
+    question = state.open_question
+    if question == "follow_up":
         return follow_up_keyboard(t, draft_id, token, with_back=False)
-    return InlineKeyboardMarkup(
+    if question is not None:
+        return question_keyboard(t, state, question, draft_id, token)
+    rows = [
         [
-            [
-                _button("✅ " + t("Save"), _data("save", draft_id, token)),
-                _button("✏️ " + t("Edit"), _data("edit", draft_id, token)),
-                _button("✖️ " + t("Cancel"), _data("cancel", draft_id, token)),
-            ]
+            _button("✅ " + t("Save"), _data("save", draft_id, token)),
+            _button("✏️ " + t("Edit"), _data("edit", draft_id, token)),
+            _button("✖️ " + t("Cancel"), _data("cancel", draft_id, token)),
         ]
-    )
+    ]
+    # One button per word that may be a name: a tap stores it as [name] instead.
+    hide = [
+        _button(
+            "🔒 " + t.raw(HIDE_WORD).format(word=word),  # a button label: plain text, no HTML
+            _data("name", draft_id, token, candidate_key(word)),
+        )
+        for word in state.name_candidates
+    ]
+    rows.extend(_rows(hide, 3) if hide else [])
+    return InlineKeyboardMarkup(rows)
 
 
 def fields_keyboard(t: Translator, draft_id: int, token: str) -> InlineKeyboardMarkup:
@@ -84,8 +96,13 @@ def field_keyboard(
         current = dict(state.services)
         buttons = [
             option(
-                service_label(t, s.value)
-                + (f": {status_label(t, current[s].value)}" if s in current else ""),
+                t(
+                    "{service}: {status}",
+                    service=service_label(t, s.value),
+                    status=status_label(t, current[s].value),
+                )
+                if s in current
+                else service_label(t, s.value),
                 s.value,
                 s in current,
             )
@@ -119,8 +136,16 @@ def follow_up_keyboard(
     return InlineKeyboardMarkup(rows)
 
 
+def question_keyboard(
+    t: Translator, state: DraftState, field: str, draft_id: int, token: str
+) -> InlineKeyboardMarkup:
+    """One-tap answers to the card's question about `field` (issue 13: ask, never guess)."""
+    card_field = "when" if field == "occurred_at" else field
+    rows = list(field_keyboard(t, state, card_field, draft_id, token).inline_keyboard)[:-1]
+    return InlineKeyboardMarkup(
+        [*rows, [_button("✖️ " + t("Cancel"), _data("cancel", draft_id, token))]]
+    )
+
+
 def undo_keyboard(t: Translator, contact_id: int) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup([[_button("↩️ " + t("Undo"), f"undo:{contact_id}")]])
-
-
-SERVICE_STATUS_CYCLE = (None, *ServiceStatus)

@@ -8,28 +8,24 @@ so nothing is kept in memory and the command runs again, permissions and all, on
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
-from telegram.error import TelegramError
+from telegram import Message, Update
 
 from bot.absences import AwayRefusal, end_absence, may_manage, record_absence
 from bot.context import NavContext, StaffMember
 from bot.cover import RangeProblem, format_day, looks_like_days, parse_day_range
 from bot.domain import Role
 from bot.i18n import N_, Translator
-from bot.people import find_people, name_of, translator_for
-from bot.sender import request_prompt_delivery
+from bot.jobs import request_prompt_delivery
+from bot.people import name_of, translator_for
+from handlers.people import resolve_one
 from storage.absences import list_absences_of_staff
 from storage.models import Absence, Staff
 from storage.outbox import create_outbox_message
 from storage.staff import get_staff, list_staff
-
-CALLBACK_PREFIX = "who:"
-MAX_CALLBACK_BYTES = 64
 
 RANGE_PROBLEMS = {
     RangeProblem.UNREADABLE: N_(
@@ -57,59 +53,6 @@ Runner = Callable[[Update, NavContext, list[str]], Awaitable[None]]
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
-
-
-async def resolve_one(
-    message: Message,
-    context: NavContext,
-    *,
-    command: str,
-    args: Sequence[str],
-    start: int,
-    stop: int,
-) -> Staff | None:
-    """The one member `args[start:stop]` names, or None after replying (nobody, or a question
-    with buttons when the name is shared)."""
-    t = context.t
-    token = " ".join(args[start:stop])
-    async with context.services.read_session_factory() as session:
-        found = await find_people(session, token)
-    if len(found) == 1:
-        return found[0]
-    if not found:
-        await message.reply_text(
-            t(
-                "I know no active colleague called {name}. Use their @username, Telegram id "
-                "or name as they are registered (see /users).",
-                name=token,
-            )
-        )
-        return None
-    rows: list[list[InlineKeyboardButton]] = []
-    for member in found:
-        rest = [*args[:start], f"#{member.telegram_id}", *args[stop:]]
-        data = f"{CALLBACK_PREFIX}{command}:{' '.join(rest)}"
-        if len(data.encode()) > MAX_CALLBACK_BYTES:
-            rows = []
-            break
-        handle = f"@{member.username}" if member.username else str(member.telegram_id)
-        label = f"{name_of(member)} ({handle}) · {member.team}"
-        rows.append([InlineKeyboardButton(label, callback_data=data)])
-    if not rows:
-        listing = ", ".join(f"{name_of(m)} ({m.telegram_id})" for m in found)
-        await message.reply_text(
-            t(
-                "Several colleagues are called {name}: {listing}. Please use the number.",
-                name=token,
-                listing=listing,
-            )
-        )
-        return None
-    await message.reply_text(
-        t("Several colleagues are called {name}. Which one?", name=token),
-        reply_markup=InlineKeyboardMarkup(rows),
-    )
-    return None
 
 
 def _describe(t: Translator, absence: Absence, names: dict[int, str]) -> str:
@@ -305,31 +248,3 @@ async def run_back(update: Update, context: NavContext, args: list[str]) -> None
         if target_id == staff.id
         else t("The leave of {name} has ended. A summary goes to them.", name=name)
     )
-
-
-# The commands whose "which one?" buttons this answers.
-RUNNERS: dict[str, Runner] = {"away": run_away, "back": run_back}
-
-
-async def on_pick(update: Update, context: NavContext) -> None:
-    """`who:<command>:<args>`: the person chosen; run the command again with them."""
-    query = update.callback_query
-    assert query is not None
-    command, _, rest = (query.data or "").removeprefix(CALLBACK_PREFIX).partition(":")
-    from handlers import data_admin, handover, team_admin  # they import this module
-
-    runner = {
-        **RUNNERS,
-        "reassign": handover.run_reassign,
-        "handover": handover.run_handover,
-        "revoke": team_admin.run_revoke,
-        "role": team_admin.run_role,
-        "team": team_admin.run_team,
-        "audit": data_admin.run_audit,
-    }.get(command)
-    await query.answer()
-    if runner is None:
-        return
-    with contextlib.suppress(TelegramError):  # an old message may not be editable
-        await query.edit_message_reply_markup(reply_markup=None)
-    await runner(update, context, rest.split())

@@ -23,8 +23,8 @@ from bot.data_requests import erase_client, export_client
 from bot.domain import AuditAction, Role
 from bot.i18n import N_, Translator
 from bot.people import name_of
-from handlers.cover import resolve_one
-from handlers.logging import CODE_REFUSALS
+from handlers.contact_log import CODE_REFUSALS
+from handlers.people import resolve_one
 from storage.audit import create_audit_entry
 from storage.audit_view import count_client_records, list_audit_page
 from storage.staff import list_staff

@@ -13,8 +13,8 @@ from telegram import Chat, ChatMember, Update
 from telegram.error import TelegramError
 from telegram.ext import ApplicationHandlerStop
 
-from bot.context import NavContext, StaffMember
-from bot.domain import AuditAction
+from bot.context import NavContext
+from bot.domain import AuditAction, StaffMember
 from bot.i18n import Translator, choose_reply_language, written_language
 from storage.audit import create_audit_entry
 from storage.staff import (
@@ -79,7 +79,7 @@ async def check_access(update: Update, context: NavContext) -> None:
     text = _message_text(update)
     async with context.services.read_session_factory() as session:
         found = await get_staff_for_update_handling(session, telegram_id=user.id)
-    row, awaiting = found if found is not None else (None, False)
+    row = found.staff if found is not None else None
     staff: StaffMember | None = None
     if row is not None and row.active:
         # Only what the user wrote counts: a button press carries the bot's own message.
@@ -108,7 +108,12 @@ async def check_access(update: Update, context: NavContext) -> None:
             row.telegram_language = user.language_code
             row.last_language = last_language
             row.username = username
-        staff = StaffMember.from_row(row, awaiting_card_answer=awaiting)
+        assert found is not None
+        staff = StaffMember.from_row(
+            row,
+            awaiting_card_answer=found.awaiting_card_answer,
+            conversation=found.conversation,
+        )
     elif not _is_start_with_argument(update):
         async with context.services.session_factory.begin() as session:
             await create_audit_entry(

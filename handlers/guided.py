@@ -1,50 +1,50 @@
 """Guided `/log`: client → where → outcome → services → risks → follow-up → note → card.
 
-The half-built draft lives in this conversation only; nothing is written until the card's
-Save, so a restart or /cancel part-way leaves nothing half-saved.
+The flow's state (bot.guided_log) lives in the database, keyed by the staff member
+(storage.conversations), so a restart or another process continues it; every answer reads
+it, moves it on and commits, then replies. Nothing is saved as a contact until the card's
+Save; /cancel (handlers.conversations) ends the flow at any step.
 """
 
 from __future__ import annotations
 
-import warnings
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from zoneinfo import ZoneInfo
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
-from telegram.ext import (
-    CallbackQueryHandler,
-    CommandHandler,
-    ConversationHandler,
-    MessageHandler,
-    filters,
-)
-from telegram.warnings import PTBUserWarning
 
 from bot.absences import is_covering
-from bot.access import may_see_client
+from bot.access import may_act_on
 from bot.codes import InvalidClientCode, parse_client_code
 from bot.context import NavContext
-from bot.domain import Outcome, Risk, Role, Service, ServiceStatus, Setting
+from bot.domain import Outcome, Risk, Service, Setting, StaffMember
 from bot.drafts import PROBLEM_QUESTIONS, DraftState
+from bot.guided_log import BUTTON_STEPS, EXPIRES_AFTER, FLOW, GuidedLog, Step
+from bot.i18n import N_, Translator
 from bot.labels import outcome_label, risk_label, service_label, setting_label, status_label
 from bot.language import detect_contact_language
-from bot.parsing import DateProblem, FollowUpKind, parse_follow_up_phrase
+from bot.parsing import DateProblem, parse_follow_up_phrase
 from bot.redaction import redact, truncate_note
 from bot.reminder_policy import FollowUpPreset, preset_follow_up
-from handlers import logging as quick
+from handlers import contact_log as quick
 from handlers.cards import FOLLOW_UP_CHOICES
-from handlers.logging import CODE_REFUSALS
+from handlers.contact_log import CODE_REFUSALS
 from storage.clients import get_client, list_recent_client_codes
+from storage.conversations import delete_conversation, get_conversation, save_conversation
 from storage.followups import get_followup
 
-CLIENT, SETTING, OUTCOME, SERVICES, RISKS, FOLLOW_UP, NOTE = range(7)
-KEY = "guided_log"
-CONVERSATION_TIMEOUT_SECONDS = 30 * 60
+EXPIRED = N_(
+    "Your guided log expired after 30 minutes without an answer. Nothing was saved. "
+    "Send /log to start again."
+)
+STALE_BUTTON = N_("This button has expired. Nothing was changed.")
+NOT_VALID = N_("This button is not valid. Nothing was changed.")
 
 
-def _draft(context: NavContext) -> dict[str, Any]:
-    data: dict[str, Any] = context.user_data.setdefault(KEY, {})  # type: ignore[union-attr]
-    return data
+def _now() -> datetime:
+    return datetime.now(UTC)
 
 
 def _keyboard(buttons: list[tuple[str, str]], width: int = 2) -> InlineKeyboardMarkup:
@@ -53,6 +53,56 @@ def _keyboard(buttons: list[tuple[str, str]], width: int = 2) -> InlineKeyboardM
         for i in range(0, len(buttons), width)
     ]
     return InlineKeyboardMarkup(rows)
+
+
+def _prompt(
+    t: Translator, flow: GuidedLog, recent: list[str] | None = None
+) -> tuple[str, InlineKeyboardMarkup | None]:
+    """The question for the flow's current step, with its buttons."""
+    if flow.step is Step.CLIENT:
+        return (
+            t("Which client? Choose one or type their code (like C123). /cancel stops."),
+            _keyboard([(code, f"g:client:{code}") for code in recent], 3) if recent else None,
+        )
+    if flow.step is Step.SETTING:
+        return (
+            t("<b>{code}</b>: where was the contact?", code=flow.code or ""),
+            _keyboard([(setting_label(t, s.value), f"g:setting:{s.value}") for s in Setting]),
+        )
+    if flow.step is Step.OUTCOME:
+        return (
+            t("What happened?"),
+            _keyboard([(outcome_label(t, o.value), f"g:outcome:{o.value}") for o in Outcome], 3),
+        )
+    if flow.step is Step.SERVICES:
+        chosen = dict(flow.services)
+        buttons = [
+            (
+                service_label(t, s.value)
+                + (f": {status_label(t, chosen[s].value)}" if s in chosen else ""),
+                f"g:svc:{s.value}",
+            )
+            for s in Service
+        ]
+        buttons.append(("✅ " + t("Done"), "g:svc:done"))
+        return (
+            t("Services: tap a service to step through referred → engaged → disengaged → none."),
+            _keyboard(buttons),
+        )
+    if flow.step is Step.RISKS:
+        buttons = [
+            (("• " if r in flow.risks else "") + risk_label(t, r.value), f"g:risk:{r.value}")
+            for r in Risk
+        ]
+        buttons.append(("✅ " + t("Done"), "g:risk:done"))
+        return t("Any risks? Tap to mark, then Done."), _keyboard(buttons)
+    if flow.step is Step.FOLLOW_UP:
+        buttons = [(t(label), f"g:fu:{value}") for value, label in FOLLOW_UP_CHOICES]
+        return t("Follow-up? Choose, or type a date (e.g. friday, 3/4)."), _keyboard(buttons, 3)
+    return (
+        t("Add a short note (no names, no phone numbers), or skip."),
+        _keyboard([(t("Skip"), "g:note:skip")]),
+    )
 
 
 async def _say(update: Update, text: str, markup: InlineKeyboardMarkup | None = None) -> None:
@@ -64,46 +114,96 @@ async def _say(update: Update, text: str, markup: InlineKeyboardMarkup | None = 
         await update.effective_message.reply_text(text, reply_markup=markup)
 
 
+@dataclass(frozen=True)
+class _Say:
+    """Answer without moving the flow on: a message key to show."""
+
+    text: str
+
+
+@dataclass(frozen=True)
+class _Finish:
+    """The last answer: the flow becomes a card."""
+
+    draft: DraftState
+
+
+@dataclass(frozen=True)
+class _Gone:
+    """No guided log to continue: none open (or another flow), or it expired."""
+
+    text: str
+
+
+Decision = GuidedLog | _Say | _Finish
+
+
+async def _advance(
+    context: NavContext, staff: StaffMember, now: datetime, decide: Callable[[GuidedLog], Decision]
+) -> Decision | _Gone:
+    """Read the navigator's guided log, decide the answer and store the result, in one
+    transaction (so two quick answers, even to two processes, are taken one after the
+    other). The reply is the caller's, after the commit."""
+    async with context.services.session_factory.begin() as session:
+        row = await get_conversation(session, staff_id=staff.id, for_update=True)
+        if row is None or row.flow != FLOW:
+            return _Gone(STALE_BUTTON)
+        if row.expires_at <= now:
+            await delete_conversation(session, staff_id=staff.id)
+            return _Gone(EXPIRED)
+        decision = decide(GuidedLog.from_data(row.step, row.data))
+        if isinstance(decision, GuidedLog):
+            await save_conversation(
+                session,
+                staff_id=staff.id,
+                flow=FLOW,
+                step=decision.step.value,
+                data=decision.to_data(),
+                now=now,
+                expires_at=now + EXPIRES_AFTER,
+            )
+        elif isinstance(decision, _Finish):
+            await delete_conversation(session, staff_id=staff.id)
+    return decision
+
+
 # Entry points -----------------------------------------------------------------------------
-async def start(update: Update, context: NavContext) -> int:
+async def start(update: Update, context: NavContext) -> None:
+    """`/log` alone starts the flow (again, if one was open); `/log <text>` is a quick log."""
     staff = context.require_staff()
     message = update.effective_message
     if message is not None and message.text and message.text.partition(" ")[2].strip():
-        await quick.on_log_command(update, context)  # `/log <text>` is a quick log
-        return ConversationHandler.END
-    context.user_data[KEY] = {}  # type: ignore[index]
-    async with context.services.session_factory() as session:
+        await quick.on_log_command(update, context)
+        return
+    now = _now()
+    flow = GuidedLog()
+    async with context.services.session_factory.begin() as session:
         recent = await list_recent_client_codes(session, staff_id=staff.id)
-    await _say(
-        update,
-        context.t("Which client? Choose one or type their code (like C123). /cancel stops."),
-        _keyboard([(code, f"g:client:{code}") for code in recent], 3) if recent else None,
-    )
-    return CLIENT
+        await save_conversation(
+            session,
+            staff_id=staff.id,
+            flow=FLOW,
+            step=flow.step.value,
+            data=flow.to_data(),
+            now=now,
+            expires_at=now + EXPIRES_AFTER,
+        )
+    await _say(update, *_prompt(context.t, flow, recent))
 
 
-async def start_from_reminder(update: Update, context: NavContext) -> int:
+async def start_from_reminder(update: Update, context: NavContext) -> None:
     """The reminder's "Log contact" button: the same flow with the client already chosen."""
     staff = context.require_staff()
     query = update.callback_query
     assert query is not None  # the handler's pattern only matches callback queries
     raw = (query.data or "").removeprefix("fu:log:")
     code = None
-    if raw.isdigit():
-        async with context.services.session_factory() as session:
+    if raw.isdigit() and len(raw) <= 18:
+        async with context.services.read_session_factory() as session:
             followup = await get_followup(session, followup_id=int(raw))
             client = await get_client(session, client_id=followup.client_id) if followup else None
         if followup is not None and client is not None and followup.status == "open":
-            allowed = followup.staff_id == staff.id or (
-                staff.role is not Role.NAVIGATOR
-                and may_see_client(
-                    role=staff.role,
-                    staff_id=staff.id,
-                    team=staff.team,
-                    client_owner_id=client.owner_id,
-                    client_team=client.team,
-                )
-            )
+            allowed = may_act_on(staff, owner_id=followup.staff_id, team=client.team)
             if not allowed:  # issue 16 hook: the owner's cover, while the owner is away
                 async with context.services.read_session_factory() as session:
                     allowed = await is_covering(
@@ -119,288 +219,125 @@ async def start_from_reminder(update: Update, context: NavContext) -> int:
             context.t("This reminder is no longer yours or is already done. Nothing was changed."),
             show_alert=True,
         )
-        return ConversationHandler.END
-    context.user_data[KEY] = {"code": code, "source": "reminder"}  # type: ignore[index]
-    return await _ask_setting(update, context)
+        return
+    flow, now = GuidedLog.for_client(code, source="reminder"), _now()
+    async with context.services.session_factory.begin() as session:
+        await save_conversation(
+            session,
+            staff_id=staff.id,
+            flow=FLOW,
+            step=flow.step.value,
+            data=flow.to_data(),
+            now=now,
+            expires_at=now + EXPIRES_AFTER,
+        )
+    await _say(update, *_prompt(context.t, flow))
 
 
-# Steps ------------------------------------------------------------------------------------
-async def on_client_button(update: Update, context: NavContext) -> int:
-    query = update.callback_query
-    assert query is not None
-    return await _take_code(update, context, (query.data or "").removeprefix("g:client:"))
-
-
-async def on_client_text(update: Update, context: NavContext) -> int:
-    message = update.effective_message
-    assert message is not None
-    return await _take_code(update, context, message.text or "")
-
-
-async def _take_code(update: Update, context: NavContext, raw: str) -> int:
+# Answers ----------------------------------------------------------------------------------
+def _pressed(
+    flow: GuidedLog, kind: str, value: str, now: datetime, tz: ZoneInfo
+) -> GuidedLog | None:
+    """The flow after a button of its current step, or None for a value that is not ours."""
     try:
-        code = parse_client_code(raw)
-    except InvalidClientCode as error:
-        await _say(update, context.t(CODE_REFUSALS[error.error]))
-        return CLIENT
-    _draft(context).update(code=code)
-    return await _ask_setting(update, context)
+        if kind == "client":
+            return flow.with_code(parse_client_code(value))
+        if kind == "setting":
+            return flow.with_setting(Setting(value))
+        if kind == "outcome":
+            return flow.with_outcome(Outcome(value))
+        if kind == "svc":
+            return (
+                flow.services_done()
+                if value == "done"
+                else flow.with_service_cycled(Service(value))
+            )
+        if kind == "risk":
+            return flow.risks_done() if value == "done" else flow.with_risk_toggled(Risk(value))
+        if kind == "fu":
+            if value == "none":
+                return flow.with_follow_up(None)
+            return flow.with_follow_up(preset_follow_up(FollowUpPreset(value), now=now, tz=tz))
+    except (ValueError, InvalidClientCode):
+        return None
+    return None
 
 
-async def _ask_setting(update: Update, context: NavContext) -> int:
-    t = context.t
-    await _say(
-        update,
-        t("<b>{code}</b>: where was the contact?", code=_draft(context)["code"]),
-        _keyboard([(setting_label(t, s.value), f"g:setting:{s.value}") for s in Setting]),
-    )
-    return SETTING
-
-
-async def on_setting(update: Update, context: NavContext) -> int:
-    value = _value(update, "g:setting:")
-    if value not in {s.value for s in Setting}:
-        return SETTING
-    _draft(context)["setting"] = value
-    t = context.t
-    await _say(
-        update,
-        t("What happened?"),
-        _keyboard([(outcome_label(t, o.value), f"g:outcome:{o.value}") for o in Outcome], 3),
-    )
-    return OUTCOME
-
-
-async def on_outcome(update: Update, context: NavContext) -> int:
-    value = _value(update, "g:outcome:")
-    if value not in {o.value for o in Outcome}:
-        return OUTCOME
-    _draft(context)["outcome"] = value
-    return await _ask_services(update, context)
-
-
-async def _ask_services(update: Update, context: NavContext) -> int:
-    t = context.t
-    chosen: dict[str, str] = _draft(context).setdefault("services", {})
-    buttons = [
-        (
-            service_label(t, s.value)
-            + (f": {status_label(t, chosen[s.value])}" if s.value in chosen else ""),
-            f"g:svc:{s.value}",
-        )
-        for s in Service
-    ]
-    buttons.append(("✅ " + t("Done"), "g:svc:done"))
-    await _say(
-        update,
-        t("Services: tap a service to step through referred → engaged → disengaged → none."),
-        _keyboard(buttons),
-    )
-    return SERVICES
-
-
-async def on_service(update: Update, context: NavContext) -> int:
-    value = _value(update, "g:svc:")
-    if value == "done":
-        return await _ask_risks(update, context)
-    if value not in {s.value for s in Service}:
-        return SERVICES
-    chosen: dict[str, str] = _draft(context).setdefault("services", {})
-    order: list[str | None] = [None, *(status.value for status in ServiceStatus)]
-    following = order[(order.index(chosen.get(value)) + 1) % len(order)]
-    if following is None:
-        chosen.pop(value, None)
-    else:
-        chosen[value] = following
-    return await _ask_services(update, context)
-
-
-async def _ask_risks(update: Update, context: NavContext) -> int:
-    t = context.t
-    chosen: list[str] = _draft(context).setdefault("risks", [])
-    buttons = [
-        (("• " if r.value in chosen else "") + risk_label(t, r.value), f"g:risk:{r.value}")
-        for r in Risk
-    ]
-    buttons.append(("✅ " + t("Done"), "g:risk:done"))
-    await _say(update, t("Any risks? Tap to mark, then Done."), _keyboard(buttons))
-    return RISKS
-
-
-async def on_risk(update: Update, context: NavContext) -> int:
-    value = _value(update, "g:risk:")
-    if value == "done":
-        return await _ask_follow_up(update, context)
-    if value not in {r.value for r in Risk}:
-        return RISKS
-    chosen: list[str] = _draft(context).setdefault("risks", [])
-    if value in chosen:
-        chosen.remove(value)
-    else:
-        chosen.append(value)
-    return await _ask_risks(update, context)
-
-
-async def _ask_follow_up(update: Update, context: NavContext) -> int:
-    t = context.t
-    buttons = [(t(label), f"g:fu:{value}") for value, label in FOLLOW_UP_CHOICES]
-    await _say(
-        update, t("Follow-up? Choose, or type a date (e.g. friday, 3/4)."), _keyboard(buttons, 3)
-    )
-    return FOLLOW_UP
-
-
-async def on_follow_up_button(update: Update, context: NavContext) -> int:
-    value = _value(update, "g:fu:")
-    now = datetime.now(UTC)
-    if value == "none":
-        _draft(context)["follow_up_at"] = None
-    else:
-        try:
-            preset = FollowUpPreset(value)
-        except ValueError:
-            return FOLLOW_UP
-        tz = context.services.settings.tz
-        _draft(context)["follow_up_at"] = preset_follow_up(preset, now=now, tz=tz).isoformat()
-    return await _ask_note(update, context)
-
-
-async def on_follow_up_text(update: Update, context: NavContext) -> int:
-    message = update.effective_message
-    assert message is not None
-    parsed = parse_follow_up_phrase(
-        message.text or "", now=datetime.now(UTC), tz=context.services.settings.tz
-    )
-    if isinstance(parsed, DateProblem):
-        await message.reply_text(context.t(PROBLEM_QUESTIONS[parsed]))
-        return FOLLOW_UP
-    _draft(context)["follow_up_at"] = parsed.isoformat()
-    return await _ask_note(update, context)
-
-
-async def _ask_note(update: Update, context: NavContext) -> int:
-    t = context.t
-    await _say(
-        update,
-        t("Add a short note (no names, no phone numbers), or skip."),
-        _keyboard([(t("Skip"), "g:note:skip")]),
-    )
-    return NOTE
-
-
-async def on_note_text(update: Update, context: NavContext) -> int:
-    message = update.effective_message
-    assert message is not None
-    return await _finish(update, context, message, truncate_note(redact(message.text or "")))
-
-
-async def on_note_skip(update: Update, context: NavContext) -> int:
+async def on_button(update: Update, context: NavContext) -> None:
+    """`g:<kind>:<value>`: a button of the guided log's current step."""
+    staff = context.require_staff()
     query = update.callback_query
     assert query is not None
-    await query.answer()
-    assert isinstance(query.message, Message)
-    return await _finish(update, context, query.message, "")
+    kind, _, value = (query.data or "").removeprefix("g:").partition(":")
+    now = _now()
+    tz = context.services.settings.tz
+    languages = context.services.settings.contact_languages
 
-
-async def _finish(update: Update, context: NavContext, message: Message, note: str) -> int:
-    staff = context.require_staff()
-    data = _draft(context)
-    follow_up = data.get("follow_up_at")
-    state = DraftState(
-        client_code=data["code"],
-        setting=Setting(data["setting"]),
-        outcome=Outcome(data["outcome"]),
-        services=tuple(
-            sorted(
-                ((Service(s), ServiceStatus(st)) for s, st in data.get("services", {}).items()),
-                key=lambda pair: pair[0].value,
+    def decide(current: GuidedLog) -> Decision:
+        if BUTTON_STEPS.get(kind) is not current.step:  # a button from an earlier step
+            return _Say(STALE_BUTTON)
+        if kind == "note":
+            if value != "skip":
+                return _Say(NOT_VALID)
+            return _Finish(
+                current.to_draft(
+                    note="", language=detect_contact_language("", languages=languages), now=now
+                )
             )
-        ),
-        risks=tuple(sorted((Risk(r) for r in data.get("risks", [])), key=lambda r: r.value)),
-        follow_up_kind=FollowUpKind.STATED if follow_up else FollowUpKind.NONE,
-        follow_up_at=datetime.fromisoformat(follow_up) if follow_up else None,
-        follow_up_problem=None,
-        occurred_at=datetime.now(UTC),
-        language=detect_contact_language(note),
-        note=note,
-        source=str(data.get("source", "guided")),
-    )
-    context.user_data.pop(KEY, None)  # type: ignore[union-attr]
-    await quick.show_card(message, context, staff, state)
-    return ConversationHandler.END
+        moved = _pressed(current, kind, value, now, tz)
+        return _Say(NOT_VALID) if moved is None else moved
+
+    decision = await _advance(context, staff, now, decide)
+    if isinstance(decision, _Gone | _Say):
+        await query.answer(context.t(decision.text), show_alert=True)
+    elif isinstance(decision, _Finish):
+        await query.answer()
+        assert isinstance(query.message, Message)
+        await quick.show_card(query.message, context, staff, decision.draft)
+    else:
+        await _say(update, *_prompt(context.t, decision))
 
 
-async def cancel(update: Update, context: NavContext) -> int:
-    context.user_data.pop(KEY, None)  # type: ignore[union-attr]
-    await _say(update, context.t("OK, cancelled. Nothing was saved."))
-    return ConversationHandler.END
+async def on_text(update: Update, context: NavContext) -> bool:
+    """Typed text while the flow is open. False when there is no guided log to continue
+    (the text is then an ordinary message)."""
+    staff = context.require_staff()
+    message = update.effective_message
+    assert message is not None
+    t, now = context.t, _now()
+    text = message.text or ""
+    tz = context.services.settings.tz
+    languages = context.services.settings.contact_languages
 
+    def decide(current: GuidedLog) -> Decision:
+        if current.step is Step.CLIENT:
+            try:
+                return current.with_code(parse_client_code(text))
+            except InvalidClientCode as error:
+                return _Say(CODE_REFUSALS[error.error])
+        if current.step is Step.FOLLOW_UP:
+            parsed = parse_follow_up_phrase(text, now=now, tz=tz)
+            if isinstance(parsed, DateProblem):
+                return _Say(PROBLEM_QUESTIONS[parsed])
+            return current.with_follow_up(parsed)
+        if current.step is Step.NOTE:
+            note = truncate_note(redact(text))
+            return _Finish(
+                current.to_draft(
+                    note=note, language=detect_contact_language(note, languages=languages), now=now
+                )
+            )
+        # The flow waits for a button: say so rather than start a second log.
+        return _Say(N_("Please use the buttons above, or /cancel."))
 
-async def timed_out(update: Update, context: NavContext) -> None:
-    context.user_data.pop(KEY, None)  # type: ignore[union-attr]
-
-
-def _value(update: Update, prefix: str) -> str:
-    query = update.callback_query
-    return (query.data or "").removeprefix(prefix) if query is not None else ""
-
-
-TEXT = filters.TEXT & ~filters.COMMAND & ~filters.FORWARDED & filters.UpdateType.MESSAGE
-
-
-async def on_stray_text(update: Update, context: NavContext) -> None:
-    """Text while the flow waits for a button: say so rather than start a second log."""
-    if update.effective_message is not None:
-        await update.effective_message.reply_text(
-            context.t("Please use the buttons above, or /cancel.")
-        )
-
-
-def build() -> ConversationHandler[NavContext]:
-    with warnings.catch_warnings():
-        # per_message=False is right here: the flow follows the user, not one message; PTB
-        # warns about CallbackQueryHandlers in that mode, and warnings are errors in tests.
-        warnings.filterwarnings("ignore", category=PTBUserWarning)
-        return ConversationHandler(
-            entry_points=[
-                CommandHandler("log", start),
-                CallbackQueryHandler(start_from_reminder, pattern=r"^fu:log:"),
-            ],
-            states={
-                CLIENT: [
-                    CallbackQueryHandler(on_client_button, pattern=r"^g:client:"),
-                    MessageHandler(TEXT, on_client_text),
-                ],
-                SETTING: [
-                    CallbackQueryHandler(on_setting, pattern=r"^g:setting:"),
-                    MessageHandler(TEXT, on_stray_text),
-                ],
-                OUTCOME: [
-                    CallbackQueryHandler(on_outcome, pattern=r"^g:outcome:"),
-                    MessageHandler(TEXT, on_stray_text),
-                ],
-                SERVICES: [
-                    CallbackQueryHandler(on_service, pattern=r"^g:svc:"),
-                    MessageHandler(TEXT, on_stray_text),
-                ],
-                RISKS: [
-                    CallbackQueryHandler(on_risk, pattern=r"^g:risk:"),
-                    MessageHandler(TEXT, on_stray_text),
-                ],
-                FOLLOW_UP: [
-                    CallbackQueryHandler(on_follow_up_button, pattern=r"^g:fu:"),
-                    MessageHandler(TEXT, on_follow_up_text),
-                ],
-                NOTE: [
-                    CallbackQueryHandler(on_note_skip, pattern=r"^g:note:skip$"),
-                    MessageHandler(TEXT, on_note_text),
-                ],
-                ConversationHandler.TIMEOUT: [
-                    MessageHandler(filters.ALL, timed_out),
-                    CallbackQueryHandler(timed_out),
-                ],
-            },
-            fallbacks=[CommandHandler("cancel", cancel), CommandHandler("log", start)],
-            conversation_timeout=CONVERSATION_TIMEOUT_SECONDS,
-            name="guided_log",
-        )
+    decision = await _advance(context, staff, now, decide)
+    if isinstance(decision, _Gone) and decision.text == STALE_BUTTON:
+        return False
+    if isinstance(decision, _Gone | _Say):
+        await message.reply_text(t(decision.text))
+    elif isinstance(decision, _Finish):
+        await quick.show_card(message, context, staff, decision.draft)
+    else:
+        question, markup = _prompt(t, decision)
+        await message.reply_text(question, reply_markup=markup)
+    return True

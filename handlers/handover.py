@@ -15,10 +15,10 @@ from bot.context import NavContext, StaffMember
 from bot.domain import Role
 from bot.handover import Actor, HandoverPlan, HandoverRefusal, carry_out, plan_handover
 from bot.i18n import N_, Translator
+from bot.jobs import request_prompt_delivery
 from bot.people import name_of
-from bot.sender import request_prompt_delivery
-from handlers.cover import resolve_one
-from handlers.logging import CODE_REFUSALS
+from handlers.contact_log import CODE_REFUSALS
+from handlers.people import resolve_one
 from storage.clients import get_client, get_client_by_code
 
 REFUSALS = {

@@ -9,7 +9,7 @@ from __future__ import annotations
 from telegram import Update
 
 from bot.context import NavContext
-from handlers.logging import log_from_text
+from handlers.contact_log import log_from_text
 
 
 async def on_forwarded(update: Update, context: NavContext) -> None:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import warnings
 from datetime import UTC, datetime
 from typing import Any
 
@@ -19,11 +18,7 @@ from telegram.ext import (
     CallbackQueryHandler,
     ChatMemberHandler,
     CommandHandler,
-    ConversationHandler,
-    MessageHandler,
-    filters,
 )
-from telegram.warnings import PTBUserWarning
 
 from bot.contacts import hours_of, reminder_settings
 from bot.context import NavContext
@@ -45,14 +40,16 @@ from bot.followup_actions import (
     snooze,
     staff_name,
 )
+from bot.guided_log import EXPIRES_AFTER
 from bot.i18n import N_, Translator
+from bot.jobs import request_prompt_delivery
 from bot.parsing import DateProblem, parse_follow_up_phrase
 from bot.reminder_messages import local_when, render_due_list, working_hours_label
 from bot.reminder_policy import SnoozeOption
 from bot.reminders import due_items_payload, list_due_items, mark_reachable, mark_unreachable
-from bot.sender import request_prompt_delivery
 from bot.working_hours import WorkingHours, WorkingHoursError, WorkingHoursErrorReason
 from storage.audit import create_audit_entry
+from storage.conversations import delete_conversation, get_conversation, save_conversation
 from storage.staff import get_staff
 
 log = logging.getLogger(__name__)
@@ -60,7 +57,6 @@ log = logging.getLogger(__name__)
 FU_PATTERN = r"^fu:(noanswer|snooze|close):"
 ESC_PATTERN = r"^esc:(ack|reassign|to):"
 SG_PATTERN = r"^sg:ack:"
-WAITING_DATE = 1
 
 _REFUSALS = {
     Refusal.UNKNOWN: N_("That follow-up no longer exists."),
@@ -274,16 +270,19 @@ async def safeguarding_button(update: Update, context: NavContext) -> None:
         await query.answer(t("Already acknowledged by {name}.", name=by), show_alert=True)
 
 
-# --- Reschedule: a short conversation ------------------------------------------------------
+# --- Reschedule: asks for a typed date ------------------------------------------------------
+# The question is a conversation in the database (storage.conversations), so the typed date
+# is understood by whichever process receives it, also after a restart.
+
+RESCHEDULE = "reschedule"
+RESCHEDULE_EXPIRES_AFTER = EXPIRES_AFTER
+RESCHEDULE_EXPIRED = N_(
+    "The reschedule expired after 30 minutes without a date; the follow-up is unchanged. "
+    "Press Reschedule again to change it."
+)
 
 
-def _chat_data(context: NavContext) -> dict[Any, Any]:
-    data = context.chat_data
-    assert data is not None  # callback queries and messages always have a chat here
-    return data
-
-
-async def reschedule_start(update: Update, context: NavContext) -> int:
+async def reschedule_start(update: Update, context: NavContext) -> None:
     actor = context.require_staff()
     query = update.callback_query
     assert query is not None
@@ -291,13 +290,23 @@ async def reschedule_start(update: Update, context: NavContext) -> int:
     ids = _ids(query.data)
     if ids is None or len(query.data.split(":")) != 3:
         await _bad_data(update, context)
-        return ConversationHandler.END
+        return
+    now = utcnow()
     async with context.services.session_factory.begin() as session:
         result = await check_reschedulable(session, actor=actor, followup_id=ids[0])
+        if not isinstance(result, Refusal):
+            await save_conversation(
+                session,
+                staff_id=actor.id,
+                flow=RESCHEDULE,
+                step="date",
+                data={"followup_id": ids[0]},
+                now=now,
+                expires_at=now + RESCHEDULE_EXPIRES_AFTER,
+            )
     if isinstance(result, Refusal):
         await _refuse(update, context.t, result)
-        return ConversationHandler.END
-    _chat_data(context)["reschedule_followup"] = ids[0]  # only until the date is typed
+        return
     await query.answer()
     if query.message is not None:
         await query.get_bot().send_message(
@@ -308,36 +317,44 @@ async def reschedule_start(update: Update, context: NavContext) -> int:
                 code=result,
             ),
         )
-    return WAITING_DATE
 
 
-async def reschedule_date(update: Update, context: NavContext) -> int:
+async def reschedule_date(update: Update, context: NavContext) -> bool:
+    """A typed date while Reschedule waits for one. False when it does not (the text is then
+    an ordinary message)."""
     actor = context.require_staff()
     message = update.effective_message
     assert message is not None
-    followup_id = _chat_data(context).get("reschedule_followup")
-    if not isinstance(followup_id, int):
-        return ConversationHandler.END
     services, t = context.services, context.t
     settings = reminder_settings(services.settings)
     now = utcnow()
     parsed = parse_reschedule_date(message.text or "", now=now, tz=settings.tz)
-    if isinstance(parsed, DateProblem):
-        await message.reply_text(t.raw(_DATE_PROBLEMS[parsed]))
-        return WAITING_DATE
+    result: Moved | Refusal | None = None
     async with services.session_factory.begin() as session:
-        result = await reschedule(
-            session,
-            actor=actor,
-            followup_id=followup_id,
-            due_at=parsed,
-            now=now,
-            settings=settings,
-        )
-    _chat_data(context).pop("reschedule_followup", None)
-    if isinstance(result, Refusal):
+        row = await get_conversation(session, staff_id=actor.id, for_update=True)
+        if row is None or row.flow != RESCHEDULE:
+            return False
+        expired = row.expires_at <= now
+        followup_id = row.data.get("followup_id")
+        if expired or not isinstance(followup_id, int):
+            await delete_conversation(session, staff_id=actor.id)
+        elif not isinstance(parsed, DateProblem):
+            result = await reschedule(
+                session,
+                actor=actor,
+                followup_id=followup_id,
+                due_at=parsed,
+                now=now,
+                settings=settings,
+            )
+            await delete_conversation(session, staff_id=actor.id)
+    if expired:
+        await message.reply_text(t(RESCHEDULE_EXPIRED))
+    elif isinstance(parsed, DateProblem):
+        await message.reply_text(t.raw(_DATE_PROBLEMS[parsed]))
+    elif isinstance(result, Refusal):
         await message.reply_text(t.raw(_REFUSALS[result]))
-    else:
+    elif result is not None:
         await message.reply_text(
             t(
                 "Follow-up with <b>{code}</b> moved to {when}.",
@@ -345,32 +362,7 @@ async def reschedule_date(update: Update, context: NavContext) -> int:
                 when=local_when(t, result.due_at, settings.tz, now),
             )
         )
-    return ConversationHandler.END
-
-
-async def reschedule_cancel(update: Update, context: NavContext) -> int:
-    _chat_data(context).pop("reschedule_followup", None)
-    if update.effective_message is not None:
-        await update.effective_message.reply_text(context.t("Kept the follow-up as it was."))
-    return ConversationHandler.END
-
-
-def reschedule_conversation() -> ConversationHandler[NavContext]:
-    # per_message=False is what we want (the date arrives as a new message, not a press);
-    # PTB warns that the entry CallbackQueryHandler is then tracked per chat, which is fine.
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", PTBUserWarning)
-        return ConversationHandler(
-            entry_points=[CallbackQueryHandler(reschedule_start, pattern=r"^fu:resched:")],
-            states={
-                WAITING_DATE: [
-                    MessageHandler(filters.TEXT & ~filters.COMMAND, reschedule_date),
-                ]
-            },
-            fallbacks=[CommandHandler("cancel", reschedule_cancel)],
-            allow_reentry=True,
-            name="reschedule",
-        )
+    return True
 
 
 # --- /due and /hours ------------------------------------------------------------------------
@@ -471,7 +463,7 @@ async def my_chat_member(update: Update, context: NavContext) -> None:
 def handlers() -> list[Any]:
     """In group 0, before the catch-all."""
     return [
-        reschedule_conversation(),
+        CallbackQueryHandler(reschedule_start, pattern=r"^fu:resched:"),
         CallbackQueryHandler(followup_button, pattern=FU_PATTERN),
         CallbackQueryHandler(escalation_button, pattern=ESC_PATTERN),
         CallbackQueryHandler(safeguarding_button, pattern=SG_PATTERN),

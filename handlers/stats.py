@@ -6,25 +6,20 @@ import asyncio
 import logging
 from collections.abc import Sequence
 from datetime import UTC, datetime
-from typing import Any
 
 from telegram import Message, Update
 from telegram.constants import ChatAction
-from telegram.ext import Application
 
-from bot.access import at_least
+from bot.access import Scope, ScopeRefusal, at_least, decide_scope
 from bot.chart import render_chart_png
 from bot.contacts import hours_of
-from bot.context import NavContext, StaffMember
-from bot.digest import produce_weekly_digests
-from bot.domain import AuditAction, Role
+from bot.context import NavContext
+from bot.domain import AuditAction, Role, StaffMember
 from bot.export import ExportData, build_export_xlsx, export_filename
 from bot.i18n import Translator
 from bot.periods import PeriodError
 from bot.reports import (
     ChartArgsError,
-    Scope,
-    ScopeRefusal,
     StatsRequest,
     audit_report,
     chronological,
@@ -32,7 +27,6 @@ from bot.reports import (
     collect_stats,
     collect_stats_comparison,
     collect_weekly_series,
-    decide_scope,
     parse_chart_args,
     parse_stats_args,
 )
@@ -40,9 +34,6 @@ from bot.stats import period_help, render_overdue, render_stats, split_message, 
 from storage.stats import list_contacts_for_export, list_followups_for_export, list_teams
 
 log = logging.getLogger(__name__)
-
-DIGEST_JOB_NAME = "weekly-digest"
-DIGEST_INTERVAL_SECONDS = 300
 
 
 def _refusal(
@@ -265,29 +256,4 @@ async def export(update: Update, context: NavContext) -> None:
             team=team_label(t, scope.team),
             label=period.label,
         ),
-    )
-
-
-# The weekly digest ------------------------------------------------------------------------
-async def weekly_digest_job(context: NavContext) -> None:
-    services = context.services
-    await produce_weekly_digests(
-        services.session_factory,
-        now=datetime.now(UTC),
-        settings=services.settings,
-        snapshot_session_factory=services.snapshot_session_factory,
-    )
-
-
-def schedule_stats_jobs(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
-    """Sweep for due weekly digests every few minutes (idempotent: dedupe keys)."""
-    if app.job_queue is None:  # PTB without the job-queue extra: nothing to schedule
-        log.warning("no job queue: weekly digests will not be produced")
-        return
-    app.job_queue.run_repeating(
-        weekly_digest_job,
-        interval=DIGEST_INTERVAL_SECONDS,
-        first=15,
-        name=DIGEST_JOB_NAME,
-        job_kwargs={"misfire_grace_time": DIGEST_INTERVAL_SECONDS, "coalesce": True},
     )

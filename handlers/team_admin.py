@@ -33,7 +33,7 @@ from bot.team_admin import (
     revoke_member,
 )
 from bot.texts import role_label
-from handlers.cover import resolve_one
+from handlers.people import resolve_one
 from storage.handover import list_caseload_clients
 from storage.staff import get_staff, list_staff
 

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Protocol, cast
 
-from sqlalchemy import Table, func, insert, select
+from sqlalchemy import Table, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import AuditEntry, utcnow
@@ -87,10 +87,3 @@ async def list_audit_entries(
     if client_code is not None:
         query = query.where(AuditEntry.client_code == client_code)
     return (await session.scalars(query)).all()
-
-
-async def count_audit_entries(session: AsyncSession, *, action: str | None = None) -> int:
-    query = select(func.count()).select_from(AuditEntry)
-    if action is not None:
-        query = query.where(AuditEntry.action == action)
-    return int(await session.scalar(query) or 0)

@@ -14,13 +14,10 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
-from storage.sqlite_connection import one_trip_connector
-
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 # Execution option of SQLite read sessions: no BEGIN, so each statement runs in autocommit.
-# Not SQLAlchemy's isolation_level="AUTOCOMMIT": switching that on at checkout and back at
-# check-in costs the sqlite driver an isolation-level change, a PRAGMA and a ROLLBACK per
-# session, more than the read itself.
+# Not SQLAlchemy's isolation_level="AUTOCOMMIT": on sqlite that switches the driver's
+# isolation level at every checkout and back at check-in, extra work for every read.
 SQLITE_NO_BEGIN = "navbot_sqlite_no_begin"
 # Execution option of snapshot sessions: a deferred BEGIN, a read transaction that never
 # takes the write lock (see create_snapshot_session_factory).
@@ -39,12 +36,6 @@ def create_engine(database_url: str, **kwargs: Any) -> AsyncEngine:
     path = sqlite_path(database_url)
     if path is not None:
         path.parent.mkdir(parents=True, exist_ok=True)
-        url = make_url(database_url)
-        if url.get_driver_name() == "aiosqlite" and "async_creator" not in kwargs:
-            # One worker-thread trip per statement instead of four (storage.sqlite_connection),
-            # connected with exactly the arguments the dialect would have used.
-            args, options = url.get_dialect(_is_async=True)().create_connect_args(url)
-            kwargs["async_creator"] = one_trip_connector(args, options)
     engine = create_async_engine(database_url, **kwargs)
     if engine.dialect.name == "sqlite":
         _configure_sqlite(engine)
@@ -66,10 +57,8 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
 
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(connection: Any) -> None:
-        # Read-only sessions run in autocommit: a single SELECT needs no transaction, and
-        # skipping BEGIN/COMMIT saves two driver round trips per read. (The COMMIT or
-        # ROLLBACK SQLAlchemy still asks for then costs nothing: OneTripConnection skips it
-        # when no transaction is open.)
+        # Read-only sessions run in autocommit: a single SELECT needs no transaction, so
+        # there is no BEGIN/COMMIT to send and no lock to hold.
         options = connection.get_execution_options()
         if options.get("isolation_level") == "AUTOCOMMIT" or options.get(SQLITE_NO_BEGIN):
             return
@@ -99,9 +88,9 @@ def create_snapshot_session_factory(engine: AsyncEngine) -> async_sessionmaker[A
 
     Every statement sees the database as of the first one, and writers are never held up:
     on SQLite a deferred BEGIN reads from one WAL snapshot without taking the write lock (a
-    /stats for all teams reads for about a second; under BEGIN IMMEDIATE every saved log
-    waited for it); on PostgreSQL a REPEATABLE READ, READ ONLY transaction. A write in such
-    a session is a mistake: PostgreSQL refuses it, SQLite may fail it as busy.
+    long report must not hold up every saved log); on PostgreSQL a REPEATABLE READ, READ
+    ONLY transaction. A write in such a session is a mistake: PostgreSQL refuses it, SQLite
+    may fail it as busy.
     """
     if engine.dialect.name == "sqlite":
         return async_sessionmaker(

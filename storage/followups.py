@@ -157,8 +157,8 @@ async def list_due_followups_of_staff(
     return [(followup, code) for followup, code in rows.all()]
 
 
-# The sweep builds 1,000 of each of these per batch: named tuples, immutable and built in C
-# (a frozen dataclass sets each field through object.__setattr__: ~2 ms per 1,000 rows).
+# The sweep builds a thousand of each of these per batch: named tuples, immutable and built
+# in C (a frozen dataclass sets each field through object.__setattr__, a cost per field).
 class FollowUpReminderState(NamedTuple):
     """Where one follow-up's reminders stand after a sweep looked at it, and the nudge it now
     owes its navigator (`nudge_kind` "due" or "overdue"; None: any nudge already owed stays
@@ -197,9 +197,9 @@ def _followups_to_remind_statement(dialect: str) -> Any:
     # The reminders are chosen and locked in a subquery on their table alone: both planners
     # walk the next_reminder_at index as far as what is due, and FOR UPDATE locks only the
     # reminder rows, which are what the batch writes. Each chosen reminder's follow-up and
-    # client code are index probes per row: as plain joins, PostgreSQL hashed the whole
-    # followups table at 100k (a seq scan: 38 ms, against 8 at 1M where it probed), so there
-    # the follow-up is a LATERAL subquery whose LIMIT keeps it from being flattened into a
+    # client code are index probes per row: as plain joins, PostgreSQL's planner may hash
+    # the whole followups table (a sequential scan) at some table sizes, so there the
+    # follow-up is a LATERAL subquery whose LIMIT keeps it from being flattened into a
     # join. SQLite always probes by primary key. Staff (a small table) is joined.
     chosen = (
         select(
@@ -250,7 +250,7 @@ def _followups_to_remind_statement(dialect: str) -> Any:
 
 
 # Built once per dialect, not per batch: building the statement and generating its cache key
-# cost ~2-3 ms of SQLAlchemy per call (SQLite, 1,000 due rows).
+# costs SQLAlchemy more than running it.
 _TO_REMIND = {
     dialect: _followups_to_remind_statement(dialect) for dialect in ("postgresql", "sqlite")
 }
@@ -288,11 +288,9 @@ async def list_followups_to_remind(
 # rows, see storage/outbox.py): no per-row parameter processing in Python. It replaced
 # PostgreSQL's UPDATE … FROM unnest(five arrays), whose arrays psycopg built element by
 # element, and SQLite's ORM executemany by primary key (SQLAlchemy processed every
-# parameter); at 100k, 1,000 states, the statement went from 28-54 to 20-25 ms on
-# PostgreSQL and from 5-8 to 4-9 ms on SQLite (a loaded machine); what it saves is mostly
-# the per-parameter Python work before the statement. Both plans loop over the JSON
-# elements and probe the reminders by primary key; jsonb on PostgreSQL for the reason given in
-# storage/outbox.py. UPDATE … FROM needs SQLite 3.33 or later.
+# parameter): what it saves is the per-parameter Python work before the statement. Both
+# plans loop over the JSON elements and probe the reminders by primary key; jsonb on
+# PostgreSQL for the reason given in storage/outbox.py. UPDATE … FROM needs SQLite 3.33 or later.
 #
 # A state that owes a nudge (element 5 not null) records it as a fresh, unclaimed nudge due
 # at :now, replacing one that has not gone out; the others leave the nudge columns alone.

@@ -270,7 +270,7 @@ class FollowUpReminder(Base):
 
     Why a table of its own: every sweep moves `next_reminder_at`, an indexed column, so the
     UPDATE can never be HOT on PostgreSQL and writes an entry in every index of its table. Here
-    that is three small indexes; on `followups` it was five (bench/README.md).
+    that is three small indexes; on `followups` it would be five.
     """
 
     __tablename__ = "followup_reminders"
@@ -403,6 +403,50 @@ class PendingDraft(Base):
     contact_id: Mapped[int | None] = mapped_column(ForeignKey("contacts.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Conversation(Base):
+    """A conversation waiting for a staff member's next answer: a guided /log part-way
+    through, or Reschedule waiting for a typed date.
+
+    In the database, not in process memory, so a restart, a deploy or another process
+    continues it where the user left it. One per staff member: starting another flow
+    replaces it. ``step`` and ``data`` (the answers so far) belong to the flow's own code
+    (bot.guided_log for the guided /log); past ``expires_at`` the flow is over.
+    """
+
+    __tablename__ = "conversations"
+
+    staff_id: Mapped[int] = mapped_column(
+        ForeignKey("staff.id", ondelete="CASCADE"), primary_key=True
+    )
+    flow: Mapped[str] = mapped_column(String(16))
+    step: Mapped[str] = mapped_column(String(16))
+    data: Mapped[dict[str, Any]]
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+
+
+class ParserCorrection(Base):
+    """A field a navigator changed on the confirmation card: what the parser read and what
+    they chose instead (issue 13.10). Category values only, never note text; admins read the
+    commonest with `navbot parser-misses` to extend the vocabulary."""
+
+    __tablename__ = "parser_corrections"
+    __table_args__ = (
+        Index("ix_parser_corrections_at", "at"),
+        Index("ix_parser_corrections_contact_id", "contact_id"),  # SET NULL on erase and purge
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    staff_id: Mapped[int | None] = mapped_column(Integer)  # no FK: rows outlive staff
+    draft_id: Mapped[int | None] = mapped_column(Integer)  # drafts are housekeeping, purged
+    contact_id: Mapped[int | None] = mapped_column(ForeignKey("contacts.id", ondelete="SET NULL"))
+    field: Mapped[str] = mapped_column(String(16))
+    read_value: Mapped[str] = mapped_column(String(64))
+    chosen_value: Mapped[str] = mapped_column(String(64))
+    language: Mapped[str] = mapped_column(String(8))  # of the note: which vocabulary file to extend
 
 
 class Absence(Base):

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, NamedTuple, cast
 
-from sqlalchemy import Table, and_, func, or_, select, text, update
+from sqlalchemy import Table, and_, or_, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -84,9 +84,9 @@ def _insert_ignoring_duplicates(session: AsyncSession) -> Any:
 # row (SQLAlchemy's type processing, psycopg's adaptation and one Bind/Execute per row);
 # a multi-row VALUES statement costs as much in building and parsing 10,000 placeholders.
 # Rows go in the given order (ORDER BY the array position), so outbox ids follow it.
-# PostgreSQL reads the array as jsonb: on `json` every ->> re-parses the element's text
-# (7 fields x 1,000 rows took ~20 ms of the INSERT, as jsonb ~3 ms). The payload goes back
-# to `json` for the column; jsonb has sorted its keys, which nothing reads in order.
+# PostgreSQL reads the array as jsonb: on `json` every ->> re-parses the element's text,
+# on jsonb it is parsed once. The payload goes back to `json` for the column; jsonb has
+# sorted its keys, which nothing reads in order.
 _INSERT_ROWS = {
     "postgresql": """
 INSERT INTO outbox (dedupe_key, kind, recipient_id, followup_id, alert_id, payload,
@@ -116,7 +116,7 @@ ON CONFLICT (dedupe_key) DO NOTHING
 async def create_outbox_messages(session: AsyncSession, rows: Sequence[OutboxRow]) -> None:
     """`create_outbox_message` for many rows, in the given order, as one INSERT … ON CONFLICT
     (dedupe_key) DO NOTHING whose rows arrive as one JSON array (see `_INSERT_ROWS`). Rows
-    whose key exists are skipped. Measured for 1,000 rows in bench/README.md."""
+    whose key exists are skipped."""
     if not rows:
         return
     dialect = session.get_bind().dialect.name
@@ -227,14 +227,3 @@ async def mark_outbox_finished(
         .where(OutboxMessage.id == message_id)
         .values(status=status, last_error=error[:64] if error else None)
     )
-
-
-async def count_outbox_messages(
-    session: AsyncSession, *, status: str | None = None, kind: str | None = None
-) -> int:
-    query = select(func.count()).select_from(OutboxMessage)
-    if status is not None:
-        query = query.where(OutboxMessage.status == status)
-    if kind is not None:
-        query = query.where(OutboxMessage.kind == kind)
-    return int(await session.scalar(query) or 0)

@@ -9,7 +9,7 @@ from datetime import date, datetime
 from sqlalchemy import bindparam, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import AppState, Invite, PendingDraft, Staff
+from storage.models import AppState, Conversation, Invite, PendingDraft, Staff
 
 
 async def get_staff_by_telegram_id(session: AsyncSession, *, telegram_id: int) -> Staff | None:
@@ -49,23 +49,36 @@ _AWAITING_CARD_ANSWER = (
     )
     .exists()
 )
+_OPEN_CONVERSATION = (
+    select(Conversation.flow).where(Conversation.staff_id == Staff.id).scalar_subquery()
+)
 # The columns are StaffForUpdate's fields, in their order: the row unpacks into it.
 _STAFF_FOR_UPDATE = select(
     *(getattr(Staff, field.name) for field in fields(StaffForUpdate)),
     _AWAITING_CARD_ANSWER,
+    _OPEN_CONVERSATION,
 ).where(Staff.telegram_id == bindparam("telegram_id"))
+
+
+@dataclass(frozen=True, slots=True)
+class StaffHandling:
+    """What the guard reads for every update, in one query."""
+
+    staff: StaffForUpdate
+    awaiting_card_answer: bool  # one of their cards waits for a typed answer (a date)
+    conversation: str | None  # the flow of their open conversation (maybe expired)
 
 
 async def get_staff_for_update_handling(
     session: AsyncSession, *, telegram_id: int
-) -> tuple[StaffForUpdate, bool] | None:
-    """The staff row and whether one of their cards awaits a typed answer: one query, because
-    it runs for every update."""
+) -> StaffHandling | None:
+    """The staff row, whether one of their cards awaits a typed answer and which
+    conversation they have open: one query, because it runs for every update."""
     row = (await session.execute(_STAFF_FOR_UPDATE, {"telegram_id": telegram_id})).first()
     if row is None:
         return None
-    *columns, awaiting = row
-    return StaffForUpdate(*columns), bool(awaiting)
+    *columns, awaiting, conversation = row
+    return StaffHandling(StaffForUpdate(*columns), bool(awaiting), conversation)
 
 
 async def get_staff(session: AsyncSession, *, staff_id: int) -> Staff | None:
@@ -87,10 +100,6 @@ async def list_staff(
     if active_only:
         query = query.where(Staff.active.is_(True))
     return (await session.scalars(query)).all()
-
-
-async def count_staff(session: AsyncSession) -> int:
-    return int(await session.scalar(select(func.count()).select_from(Staff)) or 0)
 
 
 async def create_or_reactivate_staff(

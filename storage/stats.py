@@ -527,9 +527,9 @@ async def count_engagement(
 
 
 # On SQLite, probe every client (:func:`_seen_by_client`) rather than pass over the period's
-# contacts once the period holds at least this many contacts per client: bench/stats.py
-# (50,000 clients, team scope) measured the probes 8% slower for a month (1.35 contacts per
-# client), level at six weeks (2.0) and 7% / 17% faster for two months (2.4) / a quarter (3.5).
+# contacts once the period holds at least this many contacts per client: below it a pass
+# over the contacts reads less, above it the probes do (bench/stats.py; figures in
+# bench/README.md).
 CONTACTS_PER_CLIENT_TO_PROBE = 2
 
 

@@ -59,7 +59,7 @@ def make_settings(database_url: str, **overrides: Any) -> Settings:
         "database_url": database_url,
     }
     values.update(overrides)
-    return Settings(_env_file=None, **values)  # type: ignore[call-arg]
+    return Settings(_env_file=None, **values)
 
 
 @pytest.fixture

@@ -293,6 +293,7 @@ class FakeBotApi:
         """``http://127.0.0.1:PORT``: the value for the bot's TELEGRAM_API_BASE_URL."""
         assert self._server is not None, "FakeBotApi is not started"
         host, port = self._server.server_address[:2]
+        assert isinstance(host, str)
         return f"http://{host}:{port}"
 
     @property
@@ -438,7 +439,7 @@ class FakeBotApi:
         with self._cond:
             return self._state.webhook_secret
 
-    def commands(self, scope: dict[str, Any] | None = None, language_code: str = "") -> list:
+    def commands(self, scope: dict[str, Any] | None = None, language_code: str = "") -> list[Any]:
         """The command list currently set for ``scope`` and ``language_code``."""
         with self._cond:
             return list(self._state.commands.get((_scope_key(scope), language_code), []))

@@ -29,6 +29,7 @@ from telegram import (
     BotCommandScopeChat,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
+    Message,
     Update,
 )
 from telegram.error import BadRequest, Conflict, Forbidden, InvalidToken, NetworkError, RetryAfter
@@ -110,6 +111,7 @@ async def test_get_updates_parses_pushed_message_and_callback(api: FakeBotApi, b
     assert query.from_user.id == USER
     assert query.message is not None
     assert query.message.message_id == sent.message_id
+    assert isinstance(query.message, Message)
     assert query.message.text == "Pick one"
     assert await query.answer("ok")
     with pytest.raises(BadRequest, match=r"(?i)query is too old"):
@@ -242,6 +244,7 @@ async def test_edit_and_delete_messages(api: FakeBotApi, bot: Bot) -> None:
     sent = await bot.send_message(USER, "v1", reply_markup=markup)
 
     edited = await bot.edit_message_text("v2", chat_id=USER, message_id=sent.message_id)
+    assert isinstance(edited, Message)
     assert edited.text == "v2"
     assert edited.reply_markup is None
     with pytest.raises(BadRequest, match=r"(?i)message is not modified"):

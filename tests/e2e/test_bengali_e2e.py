@@ -97,7 +97,7 @@ def test_auto_navigator_writing_bengali_gets_card_reminder_and_due_in_bengali(
     card = api.wait_for_message(NAV, contains="লগটি যাচাই করুন", since=mark, timeout=30)
     text = card.text or ""
     assert "ক্লায়েন্ট: <b>C123</b>" in text
-    assert "মাদকের চিকিৎসা: রেফার করা" in text
+    assert "মাদকের চিকিৎসা (রেফার হয়েছে)" in text
     follow_up = next(line for line in text.splitlines() if line.startswith("ফলো আপ: "))
     assert BENGALI_DIGIT.search(follow_up), follow_up
     assert not re.search(r"[0-9]", follow_up), follow_up
@@ -124,16 +124,16 @@ def test_auto_navigator_writing_bengali_gets_card_reminder_and_due_in_bengali(
     nudge = api.wait_for(_is_bengali_nudge, since=mark, timeout=60)
     nudge_text = nudge.text or ""
     assert "শেষ যোগাযোগ: " in nudge_text
-    assert "মাদকের চিকিৎসা: রেফার করা" in nudge_text
+    assert "মাদকের চিকিৎসা (রেফার হয়েছে)" in nudge_text
     assert BENGALI_DIGIT.search(nudge_text)
     assert _latin_left(nudge_text) == [], nudge_text
     labels = [b["text"] for row in nudge.params["reply_markup"]["inline_keyboard"] for b in row]
     assert labels == [
         "যোগাযোগ লগ করুন",
-        "উত্তর নেই",
+        "সাড়া পাওয়া যায়নি",
         "১ ঘণ্টা পরে",
         "আগামীকাল",
-        "৩ দিন",
+        "৩ দিন পরে",
         "নতুন তারিখ",
         "কেস বন্ধ করুন",
     ]
@@ -143,7 +143,7 @@ def test_auto_navigator_writing_bengali_gets_card_reminder_and_due_in_bengali(
     api.push_message(NAV, "/due", language_code="en")
     due = api.wait_for_message(NAV, since=mark, timeout=30)
     due_text = due.text or ""
-    assert due_text.startswith("<b>আজকের ও সময় পেরিয়ে যাওয়া ১টি ফলো আপ:</b>\n• <b>C123</b>: ")
+    assert due_text.startswith("<b>আজকের ও দেরি হওয়া ১টি ফলো আপ:</b>\n• <b>C123</b>: ")
     assert _latin_left(due_text) == [], due_text
 
     # A press on the reminder is answered in Bengali too.

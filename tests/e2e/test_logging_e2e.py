@@ -7,10 +7,14 @@ from pathlib import Path
 
 from tests.e2e.botprocess import BotProcess
 from tests.e2e.helpers import count, find_button, message_id_of, onboard
-from tests.fakebotapi import FakeBotApi
+from tests.fakebotapi import ApiCall, FakeBotApi
 
 NAV = 5100001
 OTHER = 5100002
+
+
+def _edited_to(expected: str) -> Callable[[ApiCall], bool]:
+    return lambda c: c.method.lower() == "editmessagetext" and expected in (c.text or "")
 
 
 def _ready(start_bot: Callable[..., BotProcess], api: FakeBotApi) -> BotProcess:
@@ -94,10 +98,7 @@ def test_guided_flow_end_to_end(
     for data, expected in presses:
         mark = api.mark()
         api.push_callback(NAV, data, message_id=message_id_of(last))
-        last = api.wait_for(
-            lambda c, e=expected: c.method.lower() == "editmessagetext" and e in (c.text or ""),
-            since=mark,
-        )
+        last = api.wait_for(_edited_to(expected), since=mark)
     mark = api.mark()
     api.push_callback(NAV, "g:note:skip", message_id=message_id_of(last))
     card = api.wait_for_message(NAV, contains="Check this log", since=mark)
@@ -108,3 +109,55 @@ def test_guided_flow_end_to_end(
     )
     assert count(tmp_path, "SELECT count(*) FROM contacts WHERE outcome = 'attempted'") == 1
     assert count(tmp_path, "SELECT count(*) FROM followups WHERE status = 'open'") == 1
+
+
+def test_guided_flow_continues_after_the_bot_is_killed_and_started_again(
+    api: FakeBotApi, env: dict[str, str], tmp_path: Path, start_bot: Callable[..., BotProcess]
+) -> None:
+    """Half-way through a guided /log the process dies (SIGKILL, as in a crash or a
+    hard deploy); the next process continues the flow from the database, and the contact
+    is saved once."""
+    first = _ready(start_bot, api)
+    onboard(api, env, tmp_path, NAV)
+    mark = api.mark()
+    api.push_message(NAV, "/log")
+    api.wait_for_message(NAV, contains="Which client?", since=mark)
+    mark = api.mark()
+    api.push_message(NAV, "RLH-042")
+    last = api.wait_for_message(NAV, contains="where was the contact?", since=mark)
+    mark = api.mark()
+    api.push_callback(NAV, "g:setting:community", message_id=message_id_of(last))
+    last = api.wait_for(
+        lambda c: c.method.lower() == "editmessagetext" and "What happened?" in (c.text or ""),
+        since=mark,
+    )
+    first.kill()
+    assert count(tmp_path, "SELECT count(*) FROM conversations") == 1
+
+    start_bot(name="again")
+    api.wait_until_polling(timeout=60)
+    presses = [
+        ("g:outcome:made", "Services:"),
+        ("g:svc:ete", "Services:"),
+        ("g:svc:done", "Any risks?"),
+        ("g:risk:done", "Follow-up?"),
+    ]
+    for data, expected in presses:
+        mark = api.mark()
+        api.push_callback(NAV, data, message_id=message_id_of(last))
+        last = api.wait_for(_edited_to(expected), since=mark)
+    mark = api.mark()
+    api.push_message(NAV, "in 2 weeks")
+    api.wait_for_message(NAV, contains="Add a short note", since=mark)
+    mark = api.mark()
+    api.push_message(NAV, "talked about college")
+    card = api.wait_for_message(NAV, contains="Check this log", since=mark)
+    assert "RLH-042" in (card.text or "")
+    mark = api.mark()
+    api.push_callback(NAV, find_button(card, "card:save:"), message_id=message_id_of(card))
+    api.wait_for(
+        lambda c: c.method.lower() == "editmessagetext" and "Saved" in (c.text or ""), since=mark
+    )
+    assert count(tmp_path, "SELECT count(*) FROM contacts") == 1
+    assert count(tmp_path, "SELECT count(*) FROM contacts WHERE setting = 'community'") == 1
+    assert count(tmp_path, "SELECT count(*) FROM conversations") == 0

@@ -17,8 +17,7 @@ from pathlib import Path
 import pytest
 
 from bot.contacts import ContactInput, reminder_settings, save_contact
-from bot.context import StaffMember
-from bot.domain import Outcome, Setting
+from bot.domain import Outcome, Setting, StaffMember
 from storage.db import create_engine, create_session_factory
 from storage.migrate import migrate
 from storage.outbox import create_outbox_message
@@ -62,11 +61,11 @@ async def _seed(
                 row.working_hours = ALWAYS
         for telegram_id, code, due in followups:
             async with factory.begin() as session:
-                row = await get_staff_by_telegram_id(session, telegram_id=telegram_id)
-                assert row is not None
+                member = await get_staff_by_telegram_id(session, telegram_id=telegram_id)
+                assert member is not None
                 await save_contact(
                     session,
-                    staff=StaffMember.from_row(row),
+                    staff=StaffMember.from_row(member),
                     contact=ContactInput(
                         client_code=code,
                         setting=Setting.PHONE,

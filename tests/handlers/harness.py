@@ -2,20 +2,26 @@
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import json
 import time
+import traceback
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import event
+from sqlalchemy.engine import Connection
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from telegram import Update
 from telegram.request import BaseRequest, RequestData
 
-from bot.app import NavApplication, build_application, start_services, stop_services
+from bot.app import build_application, start_services, stop_services
 from bot.config import Settings
+from bot.context import NavApplication
+from storage.db import SQLITE_NO_BEGIN, SQLITE_READ_SNAPSHOT
 from storage.migrate import migrate
 from storage.models import Staff
 from storage.staff import create_or_reactivate_staff
@@ -42,13 +48,70 @@ class Call:
     files: dict[str, tuple[str | None, bytes]] = field(default_factory=dict)  # name, data
 
 
+class TransactionWatch:
+    """Which asyncio task has a database transaction open that may write, through
+    SQLAlchemy's public connection events on the application's engine.
+
+    Reads in autocommit (the read session factory) and snapshot sessions (reports) take no
+    write lock and are not counted; every other transaction is, including a plain
+    `session_factory()` session, which on SQLite begins IMMEDIATE on its first statement.
+    """
+
+    def __init__(self) -> None:
+        self._open: dict[asyncio.Task[Any] | None, set[Connection]] = {}
+        self.violations: list[str] = []
+
+    def attach(self, engine: AsyncEngine) -> None:
+        event.listen(engine.sync_engine, "begin", self._begin)
+        event.listen(engine.sync_engine, "commit", self._end)
+        event.listen(engine.sync_engine, "rollback", self._end)
+
+    @staticmethod
+    def _task() -> asyncio.Task[Any] | None:
+        try:
+            return asyncio.current_task()
+        except RuntimeError:  # no running loop: migrations in a thread
+            return None
+
+    def _begin(self, connection: Connection) -> None:
+        options = connection.get_execution_options()
+        if (
+            options.get(SQLITE_NO_BEGIN)
+            or options.get(SQLITE_READ_SNAPSHOT)
+            or options.get("isolation_level") == "AUTOCOMMIT"
+            or options.get("postgresql_readonly")
+        ):
+            return
+        self._open.setdefault(self._task(), set()).add(connection)
+
+    def _end(self, connection: Connection) -> None:
+        for connections in self._open.values():
+            connections.discard(connection)
+
+    def in_transaction(self) -> bool:
+        return bool(self._open.get(self._task()))
+
+    def check(self, api_method: str) -> None:
+        if self.in_transaction():
+            ours = [
+                f"{frame.filename.rsplit('/', 2)[-2]}/{frame.filename.rsplit('/', 1)[-1]}"
+                f":{frame.lineno}"
+                for frame in traceback.extract_stack()
+                if "/handlers/" in frame.filename or "/bot/" in frame.filename
+            ]
+            self.violations.append(f"{api_method} at {' < '.join(reversed(ours))}")
+
+
 @dataclass
 class RecordingTransport(BaseRequest):
     """Answers the Bot API like Telegram would, records every call, and cannot reach any
-    network: it has no connection to make."""
+    network: it has no connection to make. With a `watch`, a call made while the calling
+    task holds a database transaction that may write is recorded as a violation (handlers
+    commit, then reply), and the harness fails the test."""
 
     calls: list[Call] = field(default_factory=list)
     _message_ids: Any = field(default_factory=lambda: itertools.count(1000))
+    watch: TransactionWatch | None = None
 
     @property
     def read_timeout(self) -> float:
@@ -64,6 +127,8 @@ class RecordingTransport(BaseRequest):
         self, url: str, method: str, request_data: RequestData | None = None, **_: Any
     ) -> tuple[int, bytes]:
         api_method = url.rsplit("/", 1)[-1]
+        if self.watch is not None:
+            self.watch.check(api_method)
         params: dict[str, Any] = {}
         files: dict[str, tuple[str | None, bytes]] = {}
         if request_data is not None:
@@ -238,15 +303,21 @@ class Harness:
 @asynccontextmanager
 async def running_harness(settings: Settings) -> AsyncIterator[Harness]:
     await migrate(settings.database_url)
-    transport = RecordingTransport()
+    watch = TransactionWatch()
+    transport = RecordingTransport(watch=watch)
     app = build_application(settings, request=transport)
     await app.initialize()
     await start_services(app)
+    assert app.bot_data.engine is not None
+    watch.attach(app.bot_data.engine)
     assert app.job_queue is not None
-    await app.job_queue.start()  # conversation timeouts are JobQueue jobs
+    await app.job_queue.start()
     try:
         yield Harness(app, transport)
     finally:
         await app.job_queue.stop()
         await stop_services(app)
         await app.shutdown()
+    assert not watch.violations, (
+        f"Bot API calls made inside an open database transaction: {watch.violations}"
+    )

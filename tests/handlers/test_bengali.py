@@ -76,7 +76,7 @@ async def test_the_card_is_in_bengali_for_a_bengali_user(h: Harness) -> None:
     lines = strip_tags(card).splitlines()
     assert "কোথায়: হাসপাতাল" in lines
     assert "ফলাফল: যোগাযোগ হয়েছে" in lines
-    assert "সেবা: মাদকের চিকিৎসা: রেফার করা" in lines
+    assert "সেবা: মাদকের চিকিৎসা (রেফার হয়েছে)" in lines
     follow_up = next(line for line in lines if line.startswith("ফলো আপ: "))
     assert follow_up.startswith("ফলো আপ: শুক্র ")
     assert not re.search(r"[0-9]", follow_up), follow_up  # Bengali digits in dates

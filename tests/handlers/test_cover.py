@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from bot.contacts import ContactInput, reminder_settings, save_contact
 from bot.context import StaffMember
 from bot.domain import Outcome, Setting
-from bot.sender import run_sweep
+from bot.jobs import run_sweep
 from storage.models import Absence, OutboxMessage, Staff
 from tests.handlers.harness import Harness, message_update
 

@@ -10,10 +10,10 @@ import time_machine
 from sqlalchemy import func, select
 
 from bot.contacts import ContactInput, reminder_settings, save_contact
-from bot.context import StaffMember
-from bot.domain import Outcome, Risk, Setting
+from bot.domain import Outcome, Risk, Setting, StaffMember
+from bot.jobs import get_sender, run_sweep
 from bot.reminders import produce_all
-from bot.sender import DeliveryReport, get_sender, run_sweep
+from bot.sender import DeliveryReport
 from storage.audit import list_audit_entries
 from storage.models import Client, Contact, FollowUp, OutboxMessage, SafeguardingAlert, Staff
 from tests.handlers.harness import Harness, message_update

@@ -13,9 +13,8 @@ import time_machine
 from sqlalchemy import select
 
 from bot.contacts import ContactInput, reminder_settings, save_contact
-from bot.context import StaffMember
-from bot.domain import Outcome, Risk, Setting
-from bot.sender import run_sweep
+from bot.domain import Outcome, Risk, Setting, StaffMember
+from bot.jobs import run_sweep
 from bot.working_hours import WorkingHours
 from storage.models import FollowUp, SafeguardingAlert, Staff
 from tests.handlers.harness import Harness
@@ -116,17 +115,17 @@ async def test_the_due_nudge_and_agenda_are_in_bengali_with_bengali_digits(h: Ha
     )
     assert _keyboard(h, NAV, "⏰") == [
         ("যোগাযোগ লগ করুন", f"fu:log:{fid}"),
-        ("উত্তর নেই", f"fu:noanswer:{fid}"),
+        ("সাড়া পাওয়া যায়নি", f"fu:noanswer:{fid}"),
         ("১ ঘণ্টা পরে", f"fu:snooze:1h:{fid}"),
         ("আগামীকাল", f"fu:snooze:tomorrow:{fid}"),
-        ("৩ দিন", f"fu:snooze:3d:{fid}"),
+        ("৩ দিন পরে", f"fu:snooze:3d:{fid}"),
         ("নতুন তারিখ", f"fu:resched:{fid}"),
         ("কেস বন্ধ করুন", f"fu:close:{fid}"),
     ]
     agenda = next(t for t in h.texts_to(NAV) if t.startswith("☀️"))
     assert agenda == (
-        "☀️ সুপ্রভাত। আজ আপনার ফলো আপের তালিকা:\n"
-        "<b>আজকের ও সময় পেরিয়ে যাওয়া ১টি ফলো আপ:</b>\n"
+        "☀️ শুভ সকাল। আজ আপনার ফলো আপের তালিকা:\n"
+        "<b>আজকের ও দেরি হওয়া ১টি ফলো আপ:</b>\n"
         "• <b>C123</b>: ফলো আপের সময় আজ ১১:০০"
     )
     for text in h.texts_to(NAV):
@@ -139,29 +138,29 @@ async def test_overdue_nudge_escalation_and_safeguarding_in_bengali(h: Harness) 
     await _followup(h, staff[NAV], code="C300", risks=(Risk.WEAPON,))
     await run_sweep(h.app)
     overdue = next(t for t in h.texts_to(NAV) if t.startswith("⚠️"))
-    assert overdue.startswith("⚠️ সময় পেরিয়ে যাওয়া ফলো আপ: <b>C200</b>, ")
-    assert re.search(r", [০-৯]+ কাজের দিন পেরিয়ে গেছে \(তারিখ ছিল মঙ্গল ১৭ মার্চ ১২:০০\)।", overdue)
+    assert overdue.startswith("⚠️ ফলো আপে দেরি: <b>C200</b>, ")
+    assert re.search(r", [০-৯]+ কাজের দিন দেরি \(তারিখ ছিল মঙ্গল ১৭ মার্চ ১২:০০\)।", overdue)
     assert_bengali(overdue)
 
     to_supervisor = h.texts_to(SUP)
     escalation = next(t for t in to_supervisor if t.startswith("🔺"))
     assert re.fullmatch(
-        r"🔺 ঊর্ধ্বতনকে জানানো হচ্ছে: <b>C200</b>-এর ফলো আপ [০-৯]+ কাজের দিন পেরিয়ে গেছে "
+        r"🔺 সুপারভাইজারের নজরে: <b>C200</b>-এর ফলো আপে দেরি, [০-৯]+ কাজের দিন দেরি "
         r"\(তারিখ ছিল মঙ্গল ১৭ মার্চ ১২:০০; নেভিগেটর: Aisha\)।",
         escalation,
     ), escalation
-    assert [label for label, _ in _keyboard(h, SUP, "🔺")] == ["অবগত", "অন্যকে দিন"]
+    assert [label for label, _ in _keyboard(h, SUP, "🔺")] == ["দেখেছি", "অন্যকে দিন"]
     alert_text = next(t for t in to_supervisor if t.startswith("🚨"))
     assert alert_text == ("🚨 সেফগার্ডিং সতর্কবার্তা: <b>C300</b> (ঝুঁকি: অস্ত্র), লগ করেছেন: Aisha।")
     async with h.session() as session:
         alert = await session.scalar(select(SafeguardingAlert))
     assert alert is not None
-    assert _keyboard(h, SUP, "🚨") == [("অবগত", f"sg:ack:{alert.id}")]
+    assert _keyboard(h, SUP, "🚨") == [("দেখেছি", f"sg:ack:{alert.id}")]
 
     await h.press(NAV, f"sg:ack:{alert.id}")
-    assert _alerts(h) == ["শুধু ওই টিমের সুপারভাইজার ও অ্যাডমিনরা অবগত হিসেবে চিহ্নিত করতে পারেন।"]
+    assert _alerts(h) == ["শুধু ওই টিমের সুপারভাইজার ও অ্যাডমিনরা “দেখেছি” চাপতে পারেন।"]
     await h.press(SUP, f"sg:ack:{alert.id}")
-    assert h.last_text_to(SUP) == ("<b>C300</b>: সেফগার্ডিং সতর্কবার্তাটি অবগত হিসেবে চিহ্নিত করা হয়েছে।")
+    assert h.last_text_to(SUP) == ("<b>C300</b>: সেফগার্ডিং সতর্কবার্তাটি দেখা হয়েছে।")
     for text in h.texts_to(SUP):
         assert_bengali(text, "Aisha")
 
@@ -176,7 +175,7 @@ async def test_button_replies_are_in_bengali(h: Harness) -> None:
     # a second button on a follow-up that has moved on: a Bengali refusal
     await h.press(NAV, f"fu:noanswer:{fid}")
     assert h.last_text_to(NAV) == (
-        "<b>C123</b>-এর সাথে যোগাযোগের চেষ্টা লগ করা হয়েছে (উত্তর পাওয়া যায়নি)। "
+        "<b>C123</b>-এর সাথে যোগাযোগের চেষ্টা লগ করা হয়েছে (সাড়া পাওয়া যায়নি)। "
         "পরের ফলো আপ: বৃহস্পতি ২৬ মার্চ ০০:০০।"
     )
     await h.press(NAV, f"fu:noanswer:{fid}")
@@ -201,17 +200,15 @@ async def test_reschedule_in_bengali_reads_a_bengali_date(h: Harness) -> None:
 async def test_due_in_bengali(h: Harness) -> None:
     staff = await _team(h)
     await h.send(NAV, "/due")
-    assert h.last_text_to(NAV) == "আজ কোনো ফলো আপ নেই, সময় পেরিয়ে যাওয়া ফলো আপও নেই।"
+    assert h.last_text_to(NAV) == "আজ কোনো ফলো আপ নেই, দেরি হওয়া ফলো আপও নেই।"
     await _followup(h, staff[NAV], code="C200", due=NOON - timedelta(days=8))
     await _followup(h, staff[NAV], code="C201", due=NOON + timedelta(hours=3))
     await h.send(NAV, "/due")
     text = h.last_text_to(NAV)
     lines = text.splitlines()
-    assert lines[0] == "<b>আজকের ও সময় পেরিয়ে যাওয়া ২টি ফলো আপ:</b>"
+    assert lines[0] == "<b>আজকের ও দেরি হওয়া ২টি ফলো আপ:</b>"
     assert any(
-        re.fullmatch(
-            r"• <b>C200</b>: [০-৯]+ কাজের দিন পেরিয়ে গেছে \(তারিখ ছিল মঙ্গল ১৭ মার্চ ১২:০০\)", line
-        )
+        re.fullmatch(r"• <b>C200</b>: [০-৯]+ কাজের দিন দেরি \(তারিখ ছিল মঙ্গল ১৭ মার্চ ১২:০০\)", line)
         for line in lines
     ), text
     assert "• <b>C201</b>: ফলো আপের সময় আজ ১৫:০০" in lines
@@ -265,7 +262,7 @@ async def test_auto_writing_bengali_gets_bengali_reminders_and_due(h: Harness) -
     assert nudge.startswith("⏰ ফলো আপের সময় হয়েছে: <b>C123</b> (বুধ ২৫ মার্চ ১১:০০)।")
     await h.send(NAV, "/due")  # a bare command says nothing: the last language holds
     due = h.last_text_to(NAV)
-    assert due.startswith("<b>আজকের ও সময় পেরিয়ে যাওয়া ১টি ফলো আপ:</b>")
+    assert due.startswith("<b>আজকের ও দেরি হওয়া ১টি ফলো আপ:</b>")
     assert_bengali(due)
 
     # English words switch back, for replies and for what the bot sends later

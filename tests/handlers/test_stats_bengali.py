@@ -13,7 +13,7 @@ import time_machine
 from openpyxl import load_workbook
 
 from bot.contacts import reminder_settings
-from bot.context import StaffMember
+from bot.domain import StaffMember
 from tests.handlers.harness import Harness
 from tests.stats_cohort import DRUG, ENG, CohortBuilder
 
@@ -55,7 +55,7 @@ async def test_stats_comparison_in_bengali_labels_and_digits(h: Harness) -> None
     assert _line(text, "মাদকের চিকিৎসা") == (
         "মাদকের চিকিৎসা: ৭৩% (২২/৩০) · Q1 2026: ৫৮% (২৯/৫০) · +১৫ শতাংশ পয়েন্ট"
     )
-    assert _line(text, "শিক্ষা, প্রশিক্ষণ, চাকরি (ETE)").endswith(
+    assert _line(text, "শিক্ষা/প্রশিক্ষণ/চাকরি (ETE)").endswith(
         ": ৫৯% (১৩/২২) · Q1 2026: ৩৭% (১১/৩০) · +২২ শতাংশ পয়েন্ট"
     )
     assert _line(text, "যোগাযোগ:") == (
@@ -93,11 +93,11 @@ async def test_overdue_in_bengali(h: Harness) -> None:
     await builder.log("C002", monday - timedelta(days=7), follow_up_at=monday + timedelta(days=3))
     await h.send(BN_SUP, "/overdue")
     assert h.last_text_to(BN_SUP).splitlines() == [
-        "<b>hospital: সময় পেরিয়ে যাওয়া ২টি ফলো আপ</b>",
+        "<b>hospital: দেরি হওয়া ২টি ফলো আপ</b>",
         "",
         "<b>Aisha</b>",
-        "C001 — তারিখ ছিল সোম ০৬/০৭/২০২৬ ১১:০০, ৭ কাজের দিন পেরিয়ে গেছে",
-        "C002 — তারিখ ছিল বৃহস্পতি ০৯/০৭/২০২৬ ১০:০০, ৪ কাজের দিন পেরিয়ে গেছে",
+        "C001 — তারিখ ছিল সোম ০৬/০৭/২০২৬ ১১:০০, ৭ কাজের দিন দেরি",
+        "C002 — তারিখ ছিল বৃহস্পতি ০৯/০৭/২০২৬ ১০:০০, ৪ কাজের দিন দেরি",
     ]
 
 
@@ -110,7 +110,7 @@ async def test_chart_caption_in_bengali(h: Harness) -> None:
     [photo] = h.transport.sent("sendPhoto", chat_id=BN_SUP)
     caption = photo.params["caption"]
     assert caption.startswith("সাপ্তাহিক যোগাযোগ ও যুক্ত থাকার হার")
-    assert caption.endswith("hospital, সপ্তাহের শুরু ২৫/০৫/২০২৬ থেকে ১৩/০৭/২০২৬।")
+    assert caption.endswith("hospital, সপ্তাহের শুরু ২৫/০৫/২০২৬ থেকে ১৩/০৭/২০২৬ পর্যন্ত।")
     _filename, data = photo.files["photo"]
     assert data[:8] == b"\x89PNG\r\n\x1a\n"
     await h.send(BN_SUP, "/chart 99")
@@ -137,7 +137,7 @@ async def test_export_headers_and_sheet_names_in_bengali(h: Harness) -> None:
         "ফলাফল",
         "ভাষা",
     )
-    assert {row[5] for row in contacts[1:]} == {"যোগাযোগ হয়েছে", "চেষ্টা, সাড়া নেই"}
+    assert {row[5] for row in contacts[1:]} == {"যোগাযোগ হয়েছে", "সাড়া পাওয়া যায়নি"}
     followups = list(workbook["ফলো আপ"].iter_rows(values_only=True))
     assert followups[0][:4] == ("ক্লায়েন্ট কোড", "নেভিগেটর", "ফলো আপের তারিখ (Europe/London)", "অবস্থা")
     assert {row[3] for row in followups[1:]} <= {"চলমান", "সম্পন্ন", "বাতিল"}
@@ -150,4 +150,4 @@ async def test_export_headers_and_sheet_names_in_bengali(h: Harness) -> None:
     assert summary["যোগাযোগ"][0] == 55
     assert summary["সেবা"][:3] == ("হিসাবের আওতায়", "যুক্ত", "হার (%)")
     assert summary["মাদকের চিকিৎসা"][:3] == (30, 22, 73)
-    assert summary["বাসস্থান"][:3] == (0, 0, "হিসাবের আওতায় কোনো ক্লায়েন্ট নেই")
+    assert summary["হাউজিং"][:3] == (0, 0, "হিসাবের আওতায় কোনো ক্লায়েন্ট নেই")

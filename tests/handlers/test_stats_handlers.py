@@ -12,8 +12,7 @@ import time_machine
 from openpyxl import load_workbook
 
 from bot.contacts import reminder_settings
-from bot.context import StaffMember
-from bot.domain import Outcome
+from bot.domain import Outcome, StaffMember
 from storage.audit import list_audit_entries
 from tests.handlers.harness import Harness
 from tests.stats_cohort import DRUG, ENG, CohortBuilder

@@ -15,8 +15,7 @@ from bot.contacts import (
     save_contact,
     undo_last_contact,
 )
-from bot.context import StaffMember
-from bot.domain import Outcome, Risk, Role, Service, ServiceStatus, Setting
+from bot.domain import Outcome, Risk, Role, Service, ServiceStatus, Setting, StaffMember
 from storage.audit import list_audit_entries
 from storage.models import (
     AuditEntry,

@@ -8,9 +8,8 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.contacts import ContactInput, close_client, reminder_settings, save_contact
-from bot.context import StaffMember
 from bot.data_requests import erase_client, export_client, purge_expired
-from bot.domain import Outcome, Risk, Service, ServiceStatus, Setting
+from bot.domain import Outcome, Risk, Service, ServiceStatus, Setting, StaffMember
 from storage.audit import list_audit_entries
 from storage.clients import get_client_by_code
 from storage.models import Client, Contact, FollowUp, SafeguardingAlert, ServiceEvent

@@ -13,8 +13,7 @@ from sqlalchemy import bindparam, event, func, select, text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.contacts import ContactInput, reminder_settings, save_contact
-from bot.context import StaffMember
-from bot.domain import Outcome, Role, Setting
+from bot.domain import Outcome, Role, Setting, StaffMember
 from bot.followup_actions import Moved, snooze
 from bot.reminder_policy import SnoozeOption
 from bot.reminders import produce_all

@@ -12,8 +12,7 @@ from sqlalchemy import event, select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.contacts import ContactInput, reminder_settings, save_contact
-from bot.context import StaffMember
-from bot.domain import Outcome, Risk, Role, Service, ServiceStatus, Setting
+from bot.domain import Outcome, Risk, Role, Service, ServiceStatus, Setting, StaffMember
 from bot.followup_actions import acknowledge_alert
 from bot.reminders import produce_all, produce_due_reminders
 from storage.models import FollowUp, FollowUpReminder, OutboxMessage

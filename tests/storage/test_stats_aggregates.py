@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -10,8 +11,7 @@ from sqlalchemy import insert, select, text, update
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.contacts import reminder_settings
-from bot.context import StaffMember
-from bot.domain import Outcome, Role, Service, ServiceStatus
+from bot.domain import Outcome, Role, Service, ServiceStatus, StaffMember
 from bot.periods import Period, period_between
 from bot.reports import collect_overdue, collect_stats, collect_stats_comparison
 from bot.stats import Rate
@@ -60,7 +60,9 @@ async def _member(
     return StaffMember.from_row(row)
 
 
-async def _engagement(factory: Factory, period: Period, team: str | None = "hospital") -> dict:
+async def _engagement(
+    factory: Factory, period: Period, team: str | None = "hospital"
+) -> dict[str, Any]:
     async with factory() as session:
         counts = await count_engagement(session, start=period.start, end=period.end, team=team)
     return {service: (c.engaged, c.eligible) for service, c in counts.items()}
@@ -431,7 +433,7 @@ async def test_the_index_walk_breakdown_matches_a_group_by(session_factory: Fact
     async with session_factory() as session:
         for team in ("hospital", "community", None, "nobody"):
             for first, last in ((Q2_2026.start, Q2_2026.end), (Q1_2026.start, Q2_2026.end)):
-                scope = {"start": first, "end": last, "team": team}
+                scope: dict[str, Any] = {"start": first, "end": last, "team": team}
                 walked = (await session.execute(contact_breakdown_statement(**scope))).all()
                 grouped = (await session.execute(grouped_breakdown_statement(**scope))).all()
                 assert sorted(map(tuple, walked), key=repr) == sorted(map(tuple, grouped), key=repr)

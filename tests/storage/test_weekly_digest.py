@@ -12,9 +12,10 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 import bot.digest
+import bot.reports
 from bot.contacts import reminder_settings
-from bot.context import StaffMember
 from bot.digest import produce_weekly_digests
+from bot.domain import StaffMember
 from storage.db import create_engine, create_session_factory, create_snapshot_session_factory
 from storage.migrate import upgrade_engine_to_head
 from storage.models import OutboxMessage
@@ -128,8 +129,8 @@ async def test_a_bengali_supervisor_gets_the_digest_in_bengali_with_bengali_digi
         "<b>সাপ্তাহিক সারসংক্ষেপ</b>\n<b>পরিসংখ্যান: hospital — 2026-W28</b> (০৬/০৭/২০২৬–১২/০৭/২০২৬)"
     )
     assert "মাদকের চিকিৎসা: ১০০% (১/১)" in text
-    assert "<b>hospital: সময় পেরিয়ে যাওয়া ১টি ফলো আপ</b>" in text
-    assert "C002 — তারিখ ছিল সোম ০৬/০৭/২০২৬ ১০:০০, ৫ কাজের দিন পেরিয়ে গেছে" in text
+    assert "<b>hospital: দেরি হওয়া ১টি ফলো আপ</b>" in text
+    assert "C002 — তারিখ ছিল সোম ০৬/০৭/২০২৬ ১০:০০, ৫ কাজের দিন দেরি" in text
     # Latin digits only in data and typed arguments: codes, names, period labels.
     rest = re.sub(r"2026-W28|C00\d|Staff \d", "", text)
     assert not re.search(r"[0-9]", rest), rest
@@ -148,7 +149,7 @@ async def test_rendering_the_digest_does_not_hold_the_sqlite_write_lock(
         "C001", datetime(2026, 7, 8, 10, tzinfo=UTC), (DRUG, ENG)
     )
     writer_got_the_lock: list[bool] = []
-    collect_stats = bot.digest.collect_stats
+    collect_stats = bot.reports.collect_stats  # what bot.digest calls
 
     async def collect_stats_while_another_writer_tries(*args: Any, **kwargs: Any) -> Any:
         other = sqlite3.connect(tmp_path / "navbot.db", timeout=0, isolation_level=None)

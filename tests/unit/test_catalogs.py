@@ -79,8 +79,8 @@ def test_every_template_message_has_a_bengali_translation() -> None:
     missing = []
     for key in TEMPLATE_MESSAGES:
         message = BENGALI_MESSAGES.get(key)
-        forms = [] if message is None else message.string
-        forms = [forms] if isinstance(forms, str) else list(forms)
+        string = None if message is None else message.string
+        forms = [string] if isinstance(string, str) else list(string or ())
         if message is None or message.fuzzy or not forms or not all(f.strip() for f in forms):
             missing.append(key)
     assert missing == [], f"untranslated in bn: {missing} (run `make messages`, then translate)"
@@ -97,6 +97,7 @@ def test_bengali_plural_forms_header() -> None:
     assert [plural(n) for n in (0, 1, 2, 5, 21)] == [1, 0, 1, 1, 1]
     for key, message in BENGALI_MESSAGES.items():
         if isinstance(key, tuple):
+            assert isinstance(message.string, (list, tuple)), key
             assert len(message.string) == 2, key
 
 
@@ -133,7 +134,7 @@ def test_translation_keeps_placeholders_tags_commands_and_codes(
 # (c) the template is what the code says -----------------------------------------------------
 def _extract() -> set[MsgKey]:
     with (ROOT / "babel.cfg").open() as handle:
-        method_map, options_map = parse_mapping_cfg(handle)
+        method_map, options_map = parse_mapping_cfg(handle)  # type: ignore[no-untyped-call]
     keywords = {**DEFAULT_KEYWORDS, **parse_keywords(EXTRA_KEYWORDS)}
     found: set[MsgKey] = set()
     for directory in SOURCE_DIRS:
@@ -244,7 +245,9 @@ def test_help_is_bengali_for_every_role() -> None:
 def test_plural_picks_the_form_by_count() -> None:
     t = Translator("bn")
     singular, plural = "{count} open follow-up cancelled.", "{count} open follow-ups cancelled."
-    one, other = BENGALI_MESSAGES[(singular, plural)].string
+    forms = BENGALI_MESSAGES[(singular, plural)].string
+    assert isinstance(forms, (list, tuple))
+    one, other = forms
     assert t.plural(singular, plural, 1) == one.format(count="১")
     assert t.plural(singular, plural, 5) == other.format(count="৫")
     assert t.plural(singular, plural, 5) == "৫টি বাকি ফলো আপ বাতিল করা হয়েছে।"

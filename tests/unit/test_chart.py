@@ -85,12 +85,12 @@ def test_bengali_chart_labels_and_numbers_are_bengali() -> None:
     texts = _drawn_texts("bn")
     joined = "\n".join(texts)
     for label in (
-        "hospital: শেষ ৮ সপ্তাহ",
+        "hospital: গত ৮ সপ্তাহ",
         "সপ্তাহে যোগাযোগ",
         "সপ্তাহে যুক্ত থাকার হার",
         "সপ্তাহের শুরু (সোমবার)",
         "মাদকের চিকিৎসা",
-        "শিক্ষা, প্রশিক্ষণ, চাকরি",
+        "শিক্ষা/প্রশিক্ষণ/চাকরি",
         "২৫/০৫",  # a week label
         "৩১",  # a bar label (10 + 3 × 7)
         "৪২%",  # 5/12 of the drug treatment line

@@ -114,6 +114,20 @@ def test_normalise_strips_hash_after_trim() -> None:
         ("called x3 no answer, covid-19 isolation", []),
         ("C123 - seen", ["C123"]),
         ("", []),
+        # Places and things shaped like codes are not a second client (issue 13).
+        ("C104 robbed at knifepoint on the A13 last night", ["C104"]),
+        ("C133 seen near the M25 services by outreach", ["C133"]),
+        ("C5 stuck at M25 junction 27", ["C5"]),
+        ("C134 seen in room B2 resus, then bay C4", ["C134"]),
+        ("C135 outreach in E14, lives in N1", ["C135"]),
+        ("C136 started L2 plumbing, Y11 at school", ["C136"]),
+        ("C137 brought in on s136", ["C137"]),
+        ("C122 Catch22 referral, F2F session", ["C122"]),
+        # Alone, the same shapes are still read as codes: a team may use them.
+        ("L2 seen in ED", ["L2"]),
+        ("A13 texted", ["A13"]),
+        # Two real codes stay two.
+        ("C431 and C432 seen together", ["C431", "C432"]),
     ],
 )
 def test_find_client_codes(text: str, codes: list[str]) -> None:
@@ -141,10 +155,77 @@ def test_first_token_code_error(text: str, error: CodeError | None) -> None:
     assert first_token_code_error(text) is error
 
 
-# "X3" (as in "called x3") and "Q3" are deliberately not codes; everything else of this shape is.
+# "X3" (as in "called x3") and "Q3" are deliberately not codes; nor are course levels, MHA
+# sections, school years and the like when another code is present; everything else of
+# this shape is.
 _codes = st.from_regex(r"[A-Z][A-Z]{0,3}[0-9]{1,6}(-[0-9]{1,3})?", fullmatch=True).filter(
-    lambda c: re.fullmatch(r"X[0-9]{1,2}|Q[1-4]", c) is None
+    lambda c: (
+        re.fullmatch(
+            r"X[0-9]{1,2}|Q[1-4]|L[1-8]|S(?:2|3|4|5|7|35|36|37|38|41|47|117|135|136)"
+            r"|Y(?:[1-9]|1[0-3])|U(?:1[0-9]|2[0-5])|F2F|B4|O2|PS[345]",
+            c,
+        )
+        is None
+    )
 )
+_PLACE_WORDS = {
+    *[
+        "the",
+        "on",
+        "off",
+        "near",
+        "along",
+        "via",
+        "onto",
+        "up",
+        "down",
+        "by",
+        "junction",
+        "jct",
+        "j",
+        "room",
+        "rm",
+        "bay",
+        "bed",
+        "cubicle",
+        "cube",
+    ],
+    *[
+        "ward",
+        "cell",
+        "floor",
+        "block",
+        "flat",
+        "unit",
+        "level",
+        "resus",
+        "majors",
+        "minors",
+        "gate",
+        "platform",
+        "bus",
+        "route",
+    ],
+    *[
+        "no",
+        "no.",
+        "number",
+        "clinic",
+        "area",
+        "zone",
+        "pod",
+        "booth",
+        "in",
+        "at",
+        "around",
+        "from",
+        "to",
+        "outreach",
+        "round",
+        "of",
+    ],
+    *["postcode", "borough", "across"],
+}
 _words = st.lists(
     st.text(
         alphabet=st.characters(codec="utf-8", categories=["L", "N", "P", "S", "M"]),
@@ -154,7 +235,9 @@ _words = st.lists(
     .filter(lambda w: w.strip() != "")
     # "AB1 2CD" is a postcode by design, so an inward-code-shaped word right after the code
     # would (correctly) hide it; keep such words out of the generated filler.
-    .filter(lambda w: re.fullmatch(r"\s*[0-9০-৯０-９][^\W\d_]{2}\s*", w) is None),
+    .filter(lambda w: re.fullmatch(r"\s*[0-9০-৯０-９][^\W\d_]{2}\s*", w) is None)
+    # A place word right before a code-shaped word ("room B2", "in E14") makes it a place.
+    .filter(lambda w: w.strip().lower() not in _PLACE_WORDS),
     max_size=6,
 )
 

@@ -1,13 +1,15 @@
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from pydantic import ValidationError
 
 from bot.config import DEFAULT_DATABASE_URL, Settings
 
 
-def _settings(**values: object) -> Settings:
-    return Settings(_env_file=None, **values)  # type: ignore[call-arg]
+def _settings(**values: Any) -> Settings:
+    return Settings(_env_file=None, **values)
 
 
 def test_defaults_are_safe_for_a_fresh_machine(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -18,6 +20,7 @@ def test_defaults_are_safe_for_a_fresh_machine(monkeypatch: pytest.MonkeyPatch) 
     assert settings.database_url == DEFAULT_DATABASE_URL
     assert settings.timezone == "Europe/London"
     assert settings.safeguarding_risks == {"weapon", "suicidal", "exploitation"}
+    assert settings.contact_languages == ("en", "bn", "syl")
     assert settings.is_sqlite
 
 
@@ -25,11 +28,13 @@ def test_environment_overrides(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("TELEGRAM_BOT_TOKEN", "42:abc")
     monkeypatch.setenv("TELEGRAM_API_BASE_URL", "http://127.0.0.1:8081/")
     monkeypatch.setenv("SAFEGUARDING_RISKS", "weapon, overdose")
+    monkeypatch.setenv("CONTACT_LANGUAGES", "EN, bn,syl, so")
     settings = _settings()
     assert settings.telegram_bot_token is not None
     assert settings.telegram_bot_token.get_secret_value() == "42:abc"
     assert settings.telegram_api_base_url == "http://127.0.0.1:8081"
     assert settings.safeguarding_risks == {"weapon", "overdose"}
+    assert settings.contact_languages == ("en", "bn", "syl", "so")
 
 
 def test_the_token_never_shows_in_repr() -> None:
@@ -47,6 +52,8 @@ def test_empty_token_means_unset() -> None:
     [
         ("timezone", "Mars/Olympus", "unknown time zone"),
         ("safeguarding_risks", "weapon,dragons", "unknown risks: dragons"),
+        ("contact_languages", "en,Bengali", "not language codes: bengali"),
+        ("contact_languages", " , ", "at least one language"),
         ("webhook_secret", "has spaces in it", "WEBHOOK_SECRET"),
         ("default_follow_up_days", 0, "greater than or equal to 1"),
     ],

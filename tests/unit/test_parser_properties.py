@@ -208,10 +208,13 @@ def test_day_only_phrases_give_the_same_day_at_any_time_of_day(phrase: str, pref
     days += [datetime(2026, 10, 19) + timedelta(days=i) for i in range(8)]  # noqa: DTZ001
     days += [datetime(2028, 2, 28), datetime(2026, 12, 31)]  # noqa: DTZ001
     for day in days:
-        memo = _dateparse_day(phrase, day.date(), prefer)
+        memo = _dateparse_day(phrase, day.date(), prefer, TZ)
         for h, m, s, us in clocks:
             parsed = _dateparse(
-                phrase, day.replace(hour=h, minute=m, second=s, microsecond=us), prefer=prefer
+                phrase,
+                day.replace(hour=h, minute=m, second=s, microsecond=us),
+                prefer=prefer,
+                tz=TZ,
             )
             assert (parsed.date() if parsed else None) == memo, (phrase, day, (h, m, s), prefer)
 
@@ -225,7 +228,7 @@ def test_memo_gives_what_dateparser_gives_through_the_parser() -> None:
     with_memo = [[parse_follow_up_phrase(p, now=n, tz=TZ) for p in phrases] for n in nows]
     original = parsing._names_a_day_only
     try:
-        parsing._names_a_day_only = lambda text: False  # type: ignore[assignment]
+        parsing._names_a_day_only = lambda text: False
         without = [[parse_follow_up_phrase(p, now=n, tz=TZ) for p in phrases] for n in nows]
     finally:
         parsing._names_a_day_only = original

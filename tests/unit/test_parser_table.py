@@ -11,7 +11,7 @@ occurred (None = now, local "YYYY-MM-DD HH:MM", or a DateProblem value), languag
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -62,8 +62,9 @@ ENGLISH: list[Case] = [
      "C141", "phone", "made", "drug_treatment:engaged ete:engaged", "", "2026-04-10 15:00", None, "en"),
     ("C142 couldn't reach, voicemail left, f/u tomorrow",
      "C142", "phone", "attempted", "", "", "2026-03-26 09:00", None, "en"),
+    # A refused referral is no referral (issue 13).
     ("C143 not interested in support, refused referral to housing, no FU",
-     "C143", None, "declined", "housing:referred", "", "none", None, "en"),
+     "C143", None, "declined", "", "", "none", None, "en"),
     ("C144 seen in A&E, took an overdose, suicidal, referred to mental health, FU tomorrow 10am",
      "C144", "hospital", "made", "mental_health:referred", "overdose suicidal",
      "2026-03-26 10:00", None, "en"),
@@ -291,7 +292,7 @@ def check(draft: Draft, case: Case, now: datetime) -> None:
         assert _local(draft.occurred_at) == occurred
     assert draft.language == language
     for value in (draft.follow_up_at, draft.occurred_at):
-        assert value is None or (value.utcoffset() is not None and value.utcoffset().seconds == 0)
+        assert value is None or value.utcoffset() == timedelta(0)
 
 
 @pytest.mark.parametrize("case", ENGLISH, ids=[c[1] for c in ENGLISH])

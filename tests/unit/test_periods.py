@@ -25,7 +25,7 @@ NOW = datetime(2026, 3, 27, 12, tzinfo=UTC)  # Friday 27 March 2026, GMT
 
 
 def utc(*args: int) -> datetime:
-    return datetime(*args, tzinfo=UTC)  # type: ignore[misc]
+    return datetime(*args, tzinfo=UTC)  # type: ignore[misc,arg-type]
 
 
 def one(text: str, now: datetime = NOW) -> Period:

@@ -37,7 +37,7 @@ DUE, OVERDUE, ESCALATION = ReminderKind.DUE, ReminderKind.OVERDUE, ReminderKind.
 
 
 def utc(*args: int) -> datetime:
-    return datetime(*args, tzinfo=UTC)  # type: ignore[misc]
+    return datetime(*args, tzinfo=UTC)  # type: ignore[misc,arg-type]
 
 
 def fresh(due_at: datetime) -> FollowUpTimeline:

@@ -29,7 +29,7 @@ NIGHT = WorkingHours.parse("mon-sun 01:30-03:00")
 
 
 def utc(*args: int) -> datetime:
-    return datetime(*args, tzinfo=UTC)  # type: ignore[misc]
+    return datetime(*args, tzinfo=UTC)  # type: ignore[misc,arg-type]
 
 
 # --- parse / format -------------------------------------------------------------------

@@ -6,7 +6,7 @@ produced. `staff.username` is the member's Telegram @username, refreshed by the 
 from every update, so commands can name people by it. Nothing existing is changed.
 
 Revision ID: 0015
-Revises: 0011
+Revises: 0013
 Create Date: 2026-12-03
 """
 
@@ -20,7 +20,7 @@ from alembic import op
 import storage.types
 
 revision: str = "0015"
-down_revision: str | None = "0011"
+down_revision: str | None = "0013"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -9,16 +9,18 @@ from datetime import UTC, datetime, time, timedelta
 from telegram import CallbackQuery, Message, Update
 from telegram.error import BadRequest
 
+from bot.clock import local_to_utc
 from bot.codes import CodeError, first_token_code_error
 from bot.contacts import SavedContact, reminder_settings, save_contact, undo_last_contact
-from bot.context import NavContext, StaffMember
-from bot.domain import Outcome, Risk, Service, Setting
+from bot.context import NavContext
+from bot.corrections import record_corrections
+from bot.domain import Outcome, Risk, Service, Setting, StaffMember
 from bot.drafts import PROBLEM_QUESTIONS, DraftState, render_card
+from bot.guided_log import EXPIRES_AFTER
 from bot.i18n import N_, Translator
 from bot.parsing import DateProblem, parse_contact, parse_follow_up_phrase
 from bot.reminder_policy import FollowUpPreset, preset_follow_up
 from bot.summaries import saved_reply
-from bot.working_hours import local_to_utc
 from handlers import cards
 from storage.clients import get_client_by_code
 from storage.drafts import (
@@ -44,6 +46,12 @@ CODE_REFUSALS = {
     ),
     CodeError.EMPTY: N_("Please send a client code, like C123."),
 }
+# A card that asked for a typed date stops waiting after this long (as the guided log does).
+ANSWER_EXPIRES_AFTER = EXPIRES_AFTER
+ANSWER_EXPIRED = N_(
+    "Your card stopped waiting for a date after 30 minutes, so that was not used. Tap "
+    "“Type a date” on the card again, or choose a follow-up there."
+)
 NO_CODE = N_(
     "I could not find a client code (like C123) in your message, so nothing was saved. "
     "Clients are known by codes, never their names. "
@@ -119,7 +127,11 @@ async def log_from_text(update: Update, context: NavContext, text: str, *, sourc
         return
     settings = context.services.settings
     draft = parse_contact(
-        text, now=_now(), tz=settings.tz, default_follow_up_days=settings.default_follow_up_days
+        text,
+        now=_now(),
+        tz=settings.tz,
+        default_follow_up_days=settings.default_follow_up_days,
+        contact_languages=settings.contact_languages,
     )
     if not draft.client_codes:
         # In free text only a look-alike code is worth its own answer: any other message
@@ -176,19 +188,26 @@ async def _answer_card_question(
         draft = await get_draft_awaiting_input(session, staff_id=staff.id)
         if draft is None:
             return False
-        state = DraftState.from_payload(draft.payload)
+        expired = draft.updated_at + ANSWER_EXPIRES_AFTER <= now
         parsed = parse_follow_up_phrase(text, now=now, tz=settings.tz)
-        if isinstance(parsed, DateProblem):
+        if expired or isinstance(parsed, DateProblem):
             if parse_contact(text, now=now, tz=settings.tz).client_codes:
                 draft.editing = None  # they moved on to a new log: let it through
                 return False
-            await message.reply_text(context.t(PROBLEM_QUESTIONS[parsed]))
-            return True
-        state = state.with_follow_up(parsed)
-        draft.payload = state.to_payload()
-        draft.editing = None
-        draft.updated_at = now
-        draft_id, token = draft.id, draft.token
+            if expired:
+                draft.editing = None
+        else:
+            state = DraftState.from_payload(draft.payload).with_follow_up(parsed)
+            draft.payload = state.to_payload()
+            draft.editing = None
+            draft.updated_at = now
+            draft_id, token = draft.id, draft.token
+    if expired:
+        await message.reply_text(context.t(ANSWER_EXPIRED))
+        return True
+    if isinstance(parsed, DateProblem):  # the card keeps waiting for a date
+        await message.reply_text(context.t(PROBLEM_QUESTIONS[parsed]))
+        return True
     is_new = await _client_is_new(context, state.client_code)
     await message.reply_text(
         render_card(context.t, state, tz=settings.tz, client_is_new=is_new),
@@ -202,7 +221,7 @@ def _when_choice(value: str, now: datetime, context: NavContext) -> datetime:
     tz = context.services.settings.tz
     today = now.astimezone(tz).date()
     if value == "morning":
-        return min(now, local_to_utc(today, time(9), tz))
+        return min(now, local_to_utc(today, time(9), tz))  # "this morning"
     if value == "yesterday":
         return now - timedelta(days=1)
     return now
@@ -255,6 +274,9 @@ async def on_card_button(update: Update, context: NavContext) -> None:
     settings = context.services.settings
     now = _now()
     saved: SavedContact | None = None
+    refusal: str | None = None  # an alert to show once the transaction is over
+    state: DraftState | None = None
+    draft_token = ""
     async with context.services.session_factory.begin() as session:
         draft = await get_draft(session, draft_id=draft_id, for_update=True)
         if (
@@ -262,59 +284,77 @@ async def on_card_button(update: Update, context: NavContext) -> None:
             or draft.staff_id != staff.id
             or not hmac.compare_digest(draft.token, token)
         ):
-            await query.answer(
-                t("This card is not yours or no longer exists. Nothing was changed."),
-                show_alert=True,
-            )
-            return
-        if draft.status != "pending":
-            await query.answer(
+            refusal = t("This card is not yours or no longer exists. Nothing was changed.")
+        elif draft.status != "pending":
+            refusal = (
                 t("This log was already saved.")
                 if draft.status == "saved"
-                else t("This card was cancelled. Nothing was saved."),
-                show_alert=True,
+                else t("This card was cancelled. Nothing was saved.")
             )
-            return
-        state = DraftState.from_payload(draft.payload)
-
-        if action == "save":
-            if not state.ready:
-                await query.answer(t("Please choose the follow-up first."), show_alert=True)
-                return
-            if not await mark_draft_status(
-                session, draft_id=draft.id, from_status="pending", to_status="saved", at=now
-            ):
-                await query.answer(t("This log was already saved."), show_alert=True)
-                return
-            saved = await save_contact(
-                session,
-                staff=staff,
-                contact=state.to_contact_input(),
-                now=now,
-                settings=reminder_settings(settings),
-            )
-            draft.contact_id = saved.contact_id
-        elif action == "cancel":
-            await mark_draft_status(
-                session, draft_id=draft.id, from_status="pending", to_status="cancelled", at=now
-            )
-        elif action == "set" and len(args) == 2:
-            edited = _apply_choice(state, args[0], args[1], now, context)
-            if edited is None:
-                await query.answer(
-                    t("This button is not valid. Nothing was changed."), show_alert=True
+        else:
+            state = DraftState.from_payload(draft.payload)
+            draft_token = draft.token
+            if action == "save":
+                if not state.ready:
+                    refusal = (
+                        t("Please choose the follow-up first.")
+                        if state.open_question == "follow_up"
+                        else t("Please answer the question on the card first.")
+                    )
+                elif not await mark_draft_status(
+                    session, draft_id=draft.id, from_status="pending", to_status="saved", at=now
+                ):
+                    refusal = t("This log was already saved.")
+                else:
+                    saved = await save_contact(
+                        session,
+                        staff=staff,
+                        contact=state.to_contact_input(),
+                        now=now,
+                        settings=reminder_settings(settings),
+                    )
+                    draft.contact_id = saved.contact_id
+                    await record_corrections(
+                        session,
+                        state=state,
+                        actor=staff,
+                        draft_id=draft.id,
+                        draft_created_at=draft.created_at,
+                        contact_id=saved.contact_id,
+                        now=now,
+                        tz=settings.tz,
+                    )
+            elif action == "cancel":
+                await mark_draft_status(
+                    session,
+                    draft_id=draft.id,
+                    from_status="pending",
+                    to_status="cancelled",
+                    at=now,
                 )
-                return
-            state = edited
-            draft.payload, draft.updated_at = state.to_payload(), now
-        elif action == "type" and args == ["follow_up"]:
-            await clear_awaiting_input(session, staff_id=staff.id, at=now)
-            draft.editing, draft.updated_at = "follow_up", now
-        elif action not in ("edit", "back", "field"):
-            await query.answer(t("This button is not valid. Nothing was changed."), show_alert=True)
-            return
-        draft_token = draft.token
+            elif action == "set" and len(args) == 2:
+                edited = _apply_choice(state, args[0], args[1], now, context)
+                if edited is None:
+                    refusal = t("This button is not valid. Nothing was changed.")
+                else:
+                    state = edited
+                    draft.payload, draft.updated_at = state.to_payload(), now
+            elif action == "name" and len(args) == 1:
+                hidden = state.with_name_hidden(args[0])
+                if hidden is None:
+                    refusal = t("This button is not valid. Nothing was changed.")
+                else:
+                    state = hidden
+                    draft.payload, draft.updated_at = state.to_payload(), now
+            elif action == "type" and args == ["follow_up"]:
+                await clear_awaiting_input(session, staff_id=staff.id, at=now)
+                draft.editing, draft.updated_at = "follow_up", now
+            elif action not in ("edit", "back", "field"):
+                refusal = t("This button is not valid. Nothing was changed.")
 
+    if refusal is not None or state is None:
+        await query.answer(refusal, show_alert=True)
+        return
     if saved is not None:
         await _edit_card(
             query,
@@ -433,12 +473,3 @@ async def on_confirm_command(update: Update, context: NavContext) -> None:
         if choice == "on"
         else t("Confirmation cards are off: logs are saved at once, with an Undo button.")
     )
-
-
-async def on_cancel_command(update: Update, context: NavContext) -> None:
-    """/cancel outside a guided log: drop a pending typed-date question, if any."""
-    staff = context.require_staff()
-    async with context.services.session_factory.begin() as session:
-        await clear_awaiting_input(session, staff_id=staff.id, at=_now())
-    if update.effective_message is not None:
-        await update.effective_message.reply_text(context.t("OK, cancelled. Nothing was saved."))

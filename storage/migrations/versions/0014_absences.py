@@ -5,7 +5,7 @@ team's supervisors), when it was ended early (/back) and when the return summary
 produced. `staff.username` is the member's Telegram @username, refreshed by the access guard
 from every update, so commands can name people by it. Nothing existing is changed.
 
-Revision ID: 0015
+Revision ID: 0014
 Revises: 0013
 Create Date: 2026-12-03
 """
@@ -19,7 +19,7 @@ from alembic import op
 
 import storage.types
 
-revision: str = "0015"
+revision: str = "0014"
 down_revision: str | None = "0013"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None

@@ -33,7 +33,7 @@ messages: $(STAMP)  ## re-extract translatable strings and update the catalogs
 	$(BIN)/pybabel update --no-fuzzy-matching -i bot/locale/navbot.pot -d bot/locale -D navbot
 
 parser-report: $(STAMP)  ## parser accuracy on tests/parser_corpus: per field, per language, the misses
-	$(BIN)/python -m bot.parser_report $(CORPUS)
+	$(BIN)/python -m bot.contacts.parser_report $(CORPUS)
 
 bench: $(STAMP)  ## run the benchmarks (see bench/README.md)
 	$(BIN)/python -m bench.run_all

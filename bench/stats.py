@@ -6,7 +6,8 @@ SQL baseline of the same figures, on SQLite and PostgreSQL.
 
 What is timed (median of --repeat runs, warm cache):
 
-* ``month``: ``bot.reports.collect_stats_comparison`` (what the /stats handler calls) for the
+* ``month``: ``bot.reports.collect.collect_stats_comparison`` (what the /stats handler calls)
+  for the
   current month and one team — every query behind ``/stats month`` (the rendering is
   microseconds);
 * ``quarter vs quarter``: the same for this quarter and the last (``/stats quarter vs
@@ -40,8 +41,8 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bench.common import OUT_DIR
-from bot.periods import Period, period_between, previous_period
-from bot.reports import collect_stats_comparison, start_of_today
+from bot.reports.collect import collect_stats_comparison, start_of_today
+from bot.reports.periods import Period, period_between, previous_period
 from storage.db import create_engine, create_session_factory, create_snapshot_session_factory
 from storage.migrate import upgrade_engine_to_head
 from storage.models import (

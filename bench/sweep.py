@@ -35,8 +35,8 @@ from typing import Any
 from sqlalchemy import event, insert
 from sqlalchemy.engine import make_url
 
-from bot.contacts import reminder_settings
-from bot.reminders import produce_due_reminders
+from bot.contacts.saving import reminder_settings
+from bot.followups.sweep import produce_due_reminders
 from storage.db import create_engine, create_session_factory
 from storage.followups import list_followups_to_remind
 from storage.migrate import migrate
@@ -348,7 +348,7 @@ async def _seed_due_nudges(url: str, messages: int) -> None:
 
 async def _delivery(messages: int, rate: float, source: str) -> None:
     from bot.app import build_application, start_services, stop_services
-    from bot.sender import Sender
+    from bot.jobs.delivery import Sender
     from tests.fakebotapi import FakeBotApi
 
     directory = tempfile.mkdtemp()

@@ -16,13 +16,13 @@ from telegram.ext import AIORateLimiter, ApplicationBuilder, ContextTypes, Defau
 from telegram.request import BaseRequest
 
 import handlers
-from bot.access import commands_for
 from bot.config import TOKEN_MISSING_MESSAGE, Settings
+from bot.contacts.parsing import parse_contact
 from bot.context import AppServices, NavApplication, NavContext
-from bot.domain import Role
-from bot.i18n import DEFAULT_LANGUAGE, SUPPORTED_LANGUAGES, Translator
-from bot.jobs import request_prompt_delivery, schedule_jobs
-from bot.parsing import parse_contact
+from bot.core.access import commands_for
+from bot.core.domain import Role
+from bot.core.i18n import DEFAULT_LANGUAGE, SUPPORTED_LANGUAGES, Translator
+from bot.jobs.schedule import request_prompt_delivery, schedule_jobs
 from storage.db import (
     create_engine,
     create_read_session_factory,

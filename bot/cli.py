@@ -20,15 +20,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Update
 from telegram.error import InvalidToken, NetworkError
 
-from bot.access import normalise_team
-from bot.codes import InvalidClientCode, parse_client_code
 from bot.config import TOKEN_MISSING_MESSAGE, Settings
-from bot.data_requests import erase_client, export_client
-from bot.domain import AuditAction, Role
-from bot.handover import Actor
-from bot.invites import deep_link, parse_duration_days
+from bot.contacts.codes import InvalidClientCode, parse_client_code
+from bot.core.access import normalise_team
+from bot.core.domain import AuditAction, Role
+from bot.followups.handover import Actor
 from bot.logging_setup import configure_logging, install_output_scrubbing, secret_parts
-from bot.onboarding import issue_invite
+from bot.people.data_requests import erase_client, export_client
+from bot.people.invites import deep_link, parse_duration_days
+from bot.people.onboarding import issue_invite
+from bot.people.team_admin import AdminRefusal, hand_to_supervisor, open_caseload
 from bot.single_instance import AlreadyRunning, SingleInstanceLock
 from bot.startup import (
     StartupProblem,
@@ -36,7 +37,6 @@ from bot.startup import (
     check_token_shape,
     fetch_bot_identity,
 )
-from bot.team_admin import AdminRefusal, hand_to_supervisor, open_caseload
 from storage.audit import create_audit_entry
 from storage.db import create_engine, create_session_factory, sqlite_path
 from storage.migrate import DatabaseProblem, migrate, migrate_blocking
@@ -182,7 +182,7 @@ def _dispatch(args: argparse.Namespace) -> int:
 
 
 def _parse(text: str | None, *, jsonl: str | None, now: str | None, tz: str) -> int:
-    from bot.parse_output import parse_command_lines
+    from bot.contacts.parse_output import parse_command_lines
 
     if (text is None) == (jsonl is None):
         raise CliError('give either a message or --jsonl FILE: navbot parse "C123 seen in ED"')
@@ -391,7 +391,7 @@ async def _client_erase(settings: Settings, code: str, *, confirmed: bool) -> in
 
 async def _parser_misses(settings: Settings, since_raw: str) -> int:
     """Issue 13.10: what navigators corrected on cards, to extend the vocabulary from."""
-    from bot.corrections import parse_since_days, parser_misses_report
+    from bot.contacts.corrections import parse_since_days, parser_misses_report
 
     try:
         days = parse_since_days(since_raw)

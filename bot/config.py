@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-from bot.clock import DEFAULT_FOLLOW_UP_DAYS
+from bot.core.clock import DEFAULT_FOLLOW_UP_DAYS
 
 DEFAULT_TELEGRAM_API_BASE_URL = "https://api.telegram.org"
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./data/navbot.db"
@@ -89,7 +89,7 @@ class Settings(BaseSettings):
     retention_days_after_close: int = Field(default=730, ge=30)
 
     # Languages the team's contacts are held in (ISO 639-1, "syl" for Sylheti): language
-    # detection answers one of these or "unknown", never a stray guess (bot/language.py).
+    # detection answers one of these or "unknown", never a stray guess (bot/contacts/language.py).
     contact_languages: Annotated[tuple[str, ...], NoDecode] = ("en", "bn", "syl")
 
     @field_validator("timezone")
@@ -145,7 +145,7 @@ class Settings(BaseSettings):
     @field_validator("safeguarding_risks")
     @classmethod
     def _known_risks(cls, value: frozenset[str]) -> frozenset[str]:
-        from bot.domain import Risk  # local: keep settings importable on its own
+        from bot.core.domain import Risk  # local: keep settings importable on its own
 
         unknown = value - {risk.value for risk in Risk}
         if unknown:

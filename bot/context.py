@@ -1,6 +1,6 @@
 """Typed per-application services and per-update context (no globals).
 
-`StaffMember` lives in the pure `bot.domain`; it is re-exported here only for callers not yet
+`StaffMember` lives in the pure `bot.core.domain`; it is re-exported here only for callers not yet
 moved over."""
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from telegram.ext import Application, CallbackContext, ExtBot
 
 from bot.config import Settings
-from bot.domain import StaffMember
-from bot.i18n import Translator
+from bot.core.domain import StaffMember
+from bot.core.i18n import Translator
 
 __all__ = ["AppServices", "NavApplication", "NavContext", "StaffMember"]
 
@@ -31,7 +31,7 @@ class AppServices:
     # Set by the reminder scheduler: asks for a prompt delivery run (a safeguarding alert
     # must not wait for the next periodic sweep).
     on_alert_raised: Callable[[], None] | None = None
-    sender: Any  # bot.sender.Sender, built on first use by the reminder sweep
+    sender: Any  # bot.jobs.delivery.Sender, built on first use by the reminder sweep
     sweep_lock: asyncio.Lock  # one sweep at a time per process
 
 

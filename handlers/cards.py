@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.domain import Outcome, Risk, Service, Setting
-from bot.drafts import DraftState, candidate_key
-from bot.i18n import N_, Translator
-from bot.labels import outcome_label, risk_label, service_label, setting_label, status_label
+from bot.contacts.drafts import DraftState, candidate_key
+from bot.core.domain import Outcome, Risk, Service, Setting
+from bot.core.i18n import N_, Translator
+from bot.core.labels import outcome_label, risk_label, service_label, setting_label, status_label
 
 FOLLOW_UP_CHOICES = (
     ("tomorrow", N_("Tomorrow")),

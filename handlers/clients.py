@@ -8,13 +8,18 @@ from datetime import UTC, datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Update
 
-from bot.access import may_see_client
-from bot.codes import InvalidClientCode, classify_code, normalise_code_input, parse_client_code
-from bot.contacts import close_client
+from bot.contacts.codes import (
+    InvalidClientCode,
+    classify_code,
+    normalise_code_input,
+    parse_client_code,
+)
+from bot.contacts.redaction import redact
+from bot.contacts.saving import close_client
+from bot.contacts.summaries import ClientSummary, ContactLine, caseload, client_summary
 from bot.context import NavContext
-from bot.domain import AuditAction, Role, StaffMember
-from bot.redaction import redact
-from bot.summaries import ClientSummary, ContactLine, caseload, client_summary
+from bot.core.access import may_see_client
+from bot.core.domain import AuditAction, Role, StaffMember
 from handlers.contact_log import CODE_REFUSALS
 from storage.audit import create_audit_entry
 from storage.clients import (

@@ -9,18 +9,18 @@ from datetime import UTC, datetime, time, timedelta
 from telegram import CallbackQuery, Message, Update
 from telegram.error import BadRequest
 
-from bot.clock import local_to_utc
-from bot.codes import CodeError, first_token_code_error
-from bot.contacts import SavedContact, reminder_settings, save_contact, undo_last_contact
+from bot.contacts.codes import CodeError, first_token_code_error
+from bot.contacts.corrections import record_corrections
+from bot.contacts.drafts import PROBLEM_QUESTIONS, DraftState, render_card
+from bot.contacts.guided_log import EXPIRES_AFTER
+from bot.contacts.parsing import DateProblem, parse_contact, parse_follow_up_phrase
+from bot.contacts.saving import SavedContact, reminder_settings, save_contact, undo_last_contact
+from bot.contacts.summaries import saved_reply
 from bot.context import NavContext
-from bot.corrections import record_corrections
-from bot.domain import Outcome, Risk, Service, Setting, StaffMember
-from bot.drafts import PROBLEM_QUESTIONS, DraftState, render_card
-from bot.guided_log import EXPIRES_AFTER
-from bot.i18n import N_, Translator
-from bot.parsing import DateProblem, parse_contact, parse_follow_up_phrase
-from bot.reminder_policy import FollowUpPreset, preset_follow_up
-from bot.summaries import saved_reply
+from bot.core.clock import local_to_utc
+from bot.core.domain import Outcome, Risk, Service, Setting, StaffMember
+from bot.core.i18n import N_, Translator
+from bot.core.reminder_policy import FollowUpPreset, preset_follow_up
 from handlers import cards
 from storage.clients import get_client_by_code
 from storage.drafts import (

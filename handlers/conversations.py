@@ -11,8 +11,8 @@ from datetime import UTC, datetime
 
 from telegram import Update
 
+from bot.contacts.guided_log import FLOW as GUIDED_LOG
 from bot.context import NavContext
-from bot.guided_log import FLOW as GUIDED_LOG
 from handlers import contact_log, guided, reminders
 from storage.conversations import delete_conversation
 from storage.drafts import clear_awaiting_input

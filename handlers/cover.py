@@ -14,13 +14,13 @@ from datetime import UTC, datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Message, Update
 
-from bot.absences import AwayRefusal, end_absence, may_manage, record_absence
 from bot.context import NavContext, StaffMember
-from bot.cover import RangeProblem, format_day, looks_like_days, parse_day_range
-from bot.domain import Role
-from bot.i18n import N_, Translator
-from bot.jobs import request_prompt_delivery
-from bot.people import name_of, translator_for
+from bot.core.domain import Role
+from bot.core.i18n import N_, Translator, translator_for
+from bot.core.labels import name_of
+from bot.followups.absences import AwayRefusal, end_absence, may_manage, record_absence
+from bot.followups.cover import RangeProblem, format_day, looks_like_days, parse_day_range
+from bot.jobs.schedule import request_prompt_delivery
 from handlers.people import resolve_one
 from storage.absences import list_absences_of_staff
 from storage.models import Absence, Staff

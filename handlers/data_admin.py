@@ -17,12 +17,12 @@ from datetime import UTC, datetime
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Message, Update
 from telegram.error import TelegramError
 
-from bot.codes import InvalidClientCode, parse_client_code
+from bot.contacts.codes import InvalidClientCode, parse_client_code
 from bot.context import NavContext
-from bot.data_requests import erase_client, export_client
-from bot.domain import AuditAction, Role
-from bot.i18n import N_, Translator
-from bot.people import name_of
+from bot.core.domain import AuditAction, Role
+from bot.core.i18n import N_, Translator
+from bot.core.labels import name_of
+from bot.people.data_requests import erase_client, export_client
 from handlers.contact_log import CODE_REFUSALS
 from handlers.people import resolve_one
 from storage.audit import create_audit_entry

@@ -14,8 +14,8 @@ from telegram.error import TelegramError
 from telegram.ext import ApplicationHandlerStop
 
 from bot.context import NavContext
-from bot.domain import AuditAction, StaffMember
-from bot.i18n import Translator, choose_reply_language, written_language
+from bot.core.domain import AuditAction, StaffMember
+from bot.core.i18n import Translator, choose_reply_language, written_language
 from storage.audit import create_audit_entry
 from storage.staff import (
     get_staff_for_update_handling,

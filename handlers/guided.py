@@ -1,6 +1,6 @@
 """Guided `/log`: client → where → outcome → services → risks → follow-up → note → card.
 
-The flow's state (bot.guided_log) lives in the database, keyed by the staff member
+The flow's state (bot.contacts.guided_log) lives in the database, keyed by the staff member
 (storage.conversations), so a restart or another process continues it; every answer reads
 it, moves it on and commits, then replies. Nothing is saved as a contact until the card's
 Save; /cancel (handlers.conversations) ends the flow at any step.
@@ -15,19 +15,19 @@ from zoneinfo import ZoneInfo
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 
-from bot.absences import is_covering
-from bot.access import may_act_on
-from bot.codes import InvalidClientCode, parse_client_code
+from bot.contacts.codes import InvalidClientCode, parse_client_code
+from bot.contacts.drafts import PROBLEM_QUESTIONS, DraftState
+from bot.contacts.guided_log import BUTTON_STEPS, EXPIRES_AFTER, FLOW, GuidedLog, Step
+from bot.contacts.language import detect_contact_language
+from bot.contacts.parsing import DateProblem, parse_follow_up_phrase
+from bot.contacts.redaction import redact, truncate_note
 from bot.context import NavContext
-from bot.domain import Outcome, Risk, Service, Setting, StaffMember
-from bot.drafts import PROBLEM_QUESTIONS, DraftState
-from bot.guided_log import BUTTON_STEPS, EXPIRES_AFTER, FLOW, GuidedLog, Step
-from bot.i18n import N_, Translator
-from bot.labels import outcome_label, risk_label, service_label, setting_label, status_label
-from bot.language import detect_contact_language
-from bot.parsing import DateProblem, parse_follow_up_phrase
-from bot.redaction import redact, truncate_note
-from bot.reminder_policy import FollowUpPreset, preset_follow_up
+from bot.core.access import may_act_on
+from bot.core.domain import Outcome, Risk, Service, Setting, StaffMember
+from bot.core.i18n import N_, Translator
+from bot.core.labels import outcome_label, risk_label, service_label, setting_label, status_label
+from bot.core.reminder_policy import FollowUpPreset, preset_follow_up
+from bot.followups.absences import is_covering
 from handlers import contact_log as quick
 from handlers.cards import FOLLOW_UP_CHOICES
 from handlers.contact_log import CODE_REFUSALS

@@ -10,13 +10,13 @@ from datetime import UTC, datetime
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import TelegramError
 
-from bot.codes import InvalidClientCode, parse_client_code
+from bot.contacts.codes import InvalidClientCode, parse_client_code
 from bot.context import NavContext, StaffMember
-from bot.domain import Role
-from bot.handover import Actor, HandoverPlan, HandoverRefusal, carry_out, plan_handover
-from bot.i18n import N_, Translator
-from bot.jobs import request_prompt_delivery
-from bot.people import name_of
+from bot.core.domain import Role
+from bot.core.i18n import N_, Translator
+from bot.core.labels import name_of
+from bot.followups.handover import Actor, HandoverPlan, HandoverRefusal, carry_out, plan_handover
+from bot.jobs.schedule import request_prompt_delivery
 from handlers.contact_log import CODE_REFUSALS
 from handlers.people import resolve_one
 from storage.clients import get_client, get_client_by_code

@@ -6,13 +6,13 @@ from datetime import UTC, datetime
 
 from telegram import Update
 
-from bot.access import may_invite, normalise_team
 from bot.context import NavContext
-from bot.domain import Role
-from bot.i18n import N_, Html
-from bot.invites import deep_link
-from bot.onboarding import InviteRaceLost, RedeemOutcome, issue_invite, redeem_invite
-from bot.texts import help_text, role_label, welcome_text
+from bot.core.access import may_invite, normalise_team
+from bot.core.domain import Role
+from bot.core.i18n import N_, Html
+from bot.core.texts import help_text, role_label, welcome_text
+from bot.people.invites import deep_link
+from bot.people.onboarding import InviteRaceLost, RedeemOutcome, issue_invite, redeem_invite
 from storage.staff import get_staff
 
 REFUSALS = {

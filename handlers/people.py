@@ -13,7 +13,8 @@ from collections.abc import Sequence
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message
 
 from bot.context import NavContext
-from bot.people import find_people, name_of
+from bot.core.labels import name_of
+from bot.people.lookup import find_people
 from storage.models import Staff
 
 CALLBACK_PREFIX = "who:"

@@ -5,8 +5,8 @@ from __future__ import annotations
 from telegram import Update
 
 from bot.context import NavContext
-from bot.domain import UiLanguage
-from bot.i18n import N_, Translator, choose_reply_language
+from bot.core.domain import UiLanguage
+from bot.core.i18n import N_, Translator, choose_reply_language
 from storage.staff import update_staff_preferences
 
 

@@ -1,6 +1,6 @@
 """Reminder buttons, /due, /hours, Reschedule, and the user blocking or unblocking the bot.
 
-Thin: parse the callback data, call `bot.followup_actions` in one transaction, reply. Every
+Thin: parse the callback data, call `bot.followups.actions` in one transaction, reply. Every
 press is re-checked there (owner, team supervisor or admin); refusals answer with a short
 alert and change nothing.
 """
@@ -20,10 +20,15 @@ from telegram.ext import (
     CommandHandler,
 )
 
-from bot.contacts import hours_of, reminder_settings
+from bot.contacts.guided_log import EXPIRES_AFTER
+from bot.contacts.parsing import DateProblem, parse_follow_up_phrase
+from bot.contacts.saving import hours_of, reminder_settings
 from bot.context import NavContext
-from bot.domain import AuditAction
-from bot.followup_actions import (
+from bot.core.domain import AuditAction
+from bot.core.i18n import N_, Translator
+from bot.core.reminder_policy import SnoozeOption
+from bot.core.working_hours import WorkingHours, WorkingHoursError, WorkingHoursErrorReason
+from bot.followups.actions import (
     Acknowledged,
     Moved,
     ReassignChoices,
@@ -40,14 +45,9 @@ from bot.followup_actions import (
     snooze,
     staff_name,
 )
-from bot.guided_log import EXPIRES_AFTER
-from bot.i18n import N_, Translator
-from bot.jobs import request_prompt_delivery
-from bot.parsing import DateProblem, parse_follow_up_phrase
-from bot.reminder_messages import local_when, render_due_list, working_hours_label
-from bot.reminder_policy import SnoozeOption
-from bot.reminders import due_items_payload, list_due_items, mark_reachable, mark_unreachable
-from bot.working_hours import WorkingHours, WorkingHoursError, WorkingHoursErrorReason
+from bot.followups.messages import local_when, render_due_list, working_hours_label
+from bot.followups.sweep import due_items_payload, list_due_items, mark_reachable, mark_unreachable
+from bot.jobs.schedule import request_prompt_delivery
 from storage.audit import create_audit_entry
 from storage.conversations import delete_conversation, get_conversation, save_conversation
 from storage.staff import get_staff
@@ -418,7 +418,7 @@ async def hours_command(update: Update, context: NavContext) -> None:
         member = await get_staff(session, staff_id=actor.id)
         assert member is not None
         member.working_hours = hours.to_storage()
-        from bot.reminders import recompute_staff_reminders
+        from bot.followups.sweep import recompute_staff_reminders
 
         await recompute_staff_reminders(
             session, staff_id=actor.id, hours=hours, settings=settings, now=now

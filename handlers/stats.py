@@ -10,15 +10,13 @@ from datetime import UTC, datetime
 from telegram import Message, Update
 from telegram.constants import ChatAction
 
-from bot.access import Scope, ScopeRefusal, at_least, decide_scope
-from bot.chart import render_chart_png
-from bot.contacts import hours_of
+from bot.contacts.saving import hours_of
 from bot.context import NavContext
-from bot.domain import AuditAction, Role, StaffMember
-from bot.export import ExportData, build_export_xlsx, export_filename
-from bot.i18n import Translator
-from bot.periods import PeriodError
-from bot.reports import (
+from bot.core.access import Scope, ScopeRefusal, at_least, decide_scope
+from bot.core.domain import AuditAction, Role, StaffMember
+from bot.core.i18n import Translator
+from bot.reports.chart import render_chart_png
+from bot.reports.collect import (
     ChartArgsError,
     StatsRequest,
     audit_report,
@@ -30,7 +28,9 @@ from bot.reports import (
     parse_chart_args,
     parse_stats_args,
 )
-from bot.stats import period_help, render_overdue, render_stats, split_message, team_label
+from bot.reports.export import ExportData, build_export_xlsx, export_filename
+from bot.reports.figures import period_help, render_overdue, render_stats, split_message, team_label
+from bot.reports.periods import PeriodError
 from storage.stats import list_contacts_for_export, list_followups_for_export, list_teams
 
 log = logging.getLogger(__name__)

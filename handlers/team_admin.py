@@ -17,13 +17,14 @@ from telegram import (
 )
 from telegram.error import TelegramError
 
-from bot.access import commands_for, normalise_team
 from bot.context import NavContext, StaffMember
-from bot.domain import Role
-from bot.handover import Actor
-from bot.i18n import DEFAULT_LANGUAGE, N_, SUPPORTED_LANGUAGES, Translator
-from bot.people import name_of
-from bot.team_admin import (
+from bot.core.access import commands_for, normalise_team
+from bot.core.domain import Role
+from bot.core.i18n import DEFAULT_LANGUAGE, N_, SUPPORTED_LANGUAGES, Translator
+from bot.core.labels import name_of
+from bot.core.texts import role_label
+from bot.followups.handover import Actor
+from bot.people.team_admin import (
     AdminRefusal,
     Caseload,
     change_role,
@@ -32,7 +33,6 @@ from bot.team_admin import (
     open_caseload,
     revoke_member,
 )
-from bot.texts import role_label
 from handlers.people import resolve_one
 from storage.handover import list_caseload_clients
 from storage.staff import get_staff, list_staff

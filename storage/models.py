@@ -1,7 +1,7 @@
 """The database schema: SQLAlchemy 2.0 typed models.
 
 Category columns (role, setting, service, ...) hold the string values of the enums in
-`bot.domain`; storage does not import bot, so the values are the contract between them.
+`bot.core.domain`; storage does not import bot, so the values are the contract between them.
 Every timestamp is aware UTC (see `UTCDateTime`).
 """
 
@@ -64,7 +64,7 @@ class Staff(Base):
     ui_language: Mapped[str] = mapped_column(String(8), default="auto")
     telegram_language: Mapped[str | None] = mapped_column(String(16))
     # With ui_language "auto": the language the member's last message with words asked for
-    # (bot.i18n.written_language), used for reminders, button presses and bare commands.
+    # (bot.core.i18n.written_language), used for reminders, button presses and bare commands.
     last_language: Mapped[str | None] = mapped_column(String(8))
     working_hours: Mapped[str | None] = mapped_column(String(64))  # None: the deployment default
     confirm_cards: Mapped[bool] = mapped_column(Boolean, default=True)
@@ -263,7 +263,7 @@ class FollowUpReminder(Base):
 
     The `nudge_*` columns are the delivery queue for the navigator's nudges (due and overdue):
     the sweep records the nudge owed here, in the UPDATE that moves the state on, instead of
-    writing an outbox row (bot/reminders.py). The sender claims it like an outbox row
+    writing an outbox row (bot/followups/sweep.py). The sender claims it like an outbox row
     (`nudge_claimed_by`/`nudge_claimed_at`, SKIP LOCKED on PostgreSQL), sends, then clears it
     (storage/nudges.py). A follow-up owes at most one nudge: a newer one replaces one that has
     not gone out. `ix_followup_reminders_nudge_owed` holds only owed nudges.
@@ -412,7 +412,7 @@ class Conversation(Base):
     In the database, not in process memory, so a restart, a deploy or another process
     continues it where the user left it. One per staff member: starting another flow
     replaces it. ``step`` and ``data`` (the answers so far) belong to the flow's own code
-    (bot.guided_log for the guided /log); past ``expires_at`` the flow is over.
+    (bot.contacts.guided_log for the guided /log); past ``expires_at`` the flow is over.
     """
 
     __tablename__ = "conversations"

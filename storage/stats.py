@@ -3,7 +3,8 @@
 Every figure is computed by the database (GROUP BY, COUNT DISTINCT, EXISTS, correlated
 index look-ups); Python only receives a handful of grouped rows. The same statements run on
 SQLite and PostgreSQL, except the contacts breakdown (see :func:`count_contacts`). What each
-figure *means* is written down in ``bot/stats.py`` and the README; this module only counts.
+figure *means* is written down in ``bot/reports/figures.py`` and the README; this module only
+counts.
 
 Team scope (``team=None`` means every team):
 
@@ -44,7 +45,7 @@ from sqlalchemy.orm import InstrumentedAttribute, aliased
 
 from storage.models import Client, Contact, FollowUp, SafeguardingAlert, ServiceEvent, Staff
 
-# String values of bot.domain enums (storage never imports bot).
+# String values of bot.core.domain enums (storage never imports bot).
 COHORT_OUTCOMES = ("made", "attempted")
 ELIGIBLE_STATUSES = ("referred", "engaged")
 ENGAGED = "engaged"

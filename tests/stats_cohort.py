@@ -37,8 +37,8 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.contacts import ContactInput, ReminderSettings, save_contact
-from bot.domain import Outcome, Service, ServiceStatus, Setting, StaffMember
+from bot.contacts.saving import ContactInput, ReminderSettings, save_contact
+from bot.core.domain import Outcome, Service, ServiceStatus, Setting, StaffMember
 
 BEFORE = datetime(2025, 11, 20, 11, 0, tzinfo=UTC)
 Q1_DAY = datetime(2026, 2, 10, 11, 0, tzinfo=UTC)

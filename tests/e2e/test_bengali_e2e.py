@@ -18,7 +18,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from bot.contacts import hours_of, reminder_settings, reset_followup_timing
+from bot.contacts.saving import hours_of, reminder_settings, reset_followup_timing
 from storage.db import create_engine, create_session_factory
 from storage.models import FollowUp, Staff
 from tests.conftest import make_settings

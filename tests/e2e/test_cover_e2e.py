@@ -15,7 +15,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from bot.absences import local_today
+from bot.followups.absences import local_today
 from storage.absences import create_absence
 from storage.db import create_engine, create_session_factory
 from storage.staff import get_staff_by_telegram_id

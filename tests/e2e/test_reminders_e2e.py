@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.contacts import ContactInput, reminder_settings, save_contact
-from bot.domain import Outcome, Setting, StaffMember
+from bot.contacts.saving import ContactInput, reminder_settings, save_contact
+from bot.core.domain import Outcome, Setting, StaffMember
 from storage.db import create_engine, create_session_factory
 from storage.migrate import migrate
 from storage.outbox import create_outbox_message

@@ -10,8 +10,8 @@ from pathlib import Path
 
 from openpyxl import load_workbook
 
-from bot.contacts import reminder_settings
-from bot.domain import StaffMember
+from bot.contacts.saving import reminder_settings
+from bot.core.domain import StaffMember
 from storage.db import create_engine, create_session_factory
 from storage.migrate import upgrade_engine_to_head
 from storage.staff import create_or_reactivate_staff

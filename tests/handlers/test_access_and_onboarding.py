@@ -8,8 +8,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from bot.domain import Role
-from bot.onboarding import issue_invite
+from bot.core.domain import Role
+from bot.people.onboarding import issue_invite
 from storage.audit import list_audit_entries
 from storage.models import Invite, Staff
 from storage.staff import get_staff_by_telegram_id

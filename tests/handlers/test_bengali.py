@@ -6,10 +6,10 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from bot.access import commands_for
 from bot.app import publish_command_menus
-from bot.domain import Role
-from bot.i18n import Translator
+from bot.core.access import commands_for
+from bot.core.domain import Role
+from bot.core.i18n import Translator
 from tests.handlers.harness import Harness
 from tests.handlers.logging_helpers import button, strip_tags
 

@@ -10,9 +10,9 @@ import pytest
 import time_machine
 from sqlalchemy import func, select
 
-from bot.contacts import ContactInput, reminder_settings, save_contact
+from bot.contacts.saving import ContactInput, reminder_settings, save_contact
 from bot.context import StaffMember
-from bot.domain import Outcome, Service, ServiceStatus, Setting
+from bot.core.domain import Outcome, Service, ServiceStatus, Setting
 from storage.audit import list_audit_entries
 from storage.models import Client, Contact, Staff
 from tests.handlers.harness import Harness

@@ -9,10 +9,10 @@ import pytest
 import time_machine
 from sqlalchemy import select
 
-from bot.contacts import ContactInput, reminder_settings, save_contact
+from bot.contacts.saving import ContactInput, reminder_settings, save_contact
 from bot.context import StaffMember
-from bot.domain import Outcome, Setting
-from bot.jobs import run_sweep
+from bot.core.domain import Outcome, Setting
+from bot.jobs.schedule import run_sweep
 from storage.audit import list_audit_entries
 from storage.models import Client, FollowUp, Staff
 from tests.handlers.harness import Harness

@@ -9,11 +9,11 @@ import pytest
 import time_machine
 from sqlalchemy import func, select
 
-from bot.contacts import ContactInput, reminder_settings, save_contact
-from bot.domain import Outcome, Risk, Setting, StaffMember
-from bot.jobs import get_sender, run_sweep
-from bot.reminders import produce_all
-from bot.sender import DeliveryReport
+from bot.contacts.saving import ContactInput, reminder_settings, save_contact
+from bot.core.domain import Outcome, Risk, Setting, StaffMember
+from bot.followups.sweep import produce_all
+from bot.jobs.delivery import DeliveryReport
+from bot.jobs.schedule import get_sender, run_sweep
 from storage.audit import list_audit_entries
 from storage.models import Client, Contact, FollowUp, OutboxMessage, SafeguardingAlert, Staff
 from tests.handlers.harness import Harness, message_update

@@ -12,10 +12,10 @@ import pytest
 import time_machine
 from sqlalchemy import select
 
-from bot.contacts import ContactInput, reminder_settings, save_contact
-from bot.domain import Outcome, Risk, Setting, StaffMember
-from bot.jobs import run_sweep
-from bot.working_hours import WorkingHours
+from bot.contacts.saving import ContactInput, reminder_settings, save_contact
+from bot.core.domain import Outcome, Risk, Setting, StaffMember
+from bot.core.working_hours import WorkingHours
+from bot.jobs.schedule import run_sweep
 from storage.models import FollowUp, SafeguardingAlert, Staff
 from tests.handlers.harness import Harness
 from tests.handlers.logging_helpers import strip_tags

@@ -12,8 +12,8 @@ import pytest
 import time_machine
 from openpyxl import load_workbook
 
-from bot.contacts import reminder_settings
-from bot.domain import StaffMember
+from bot.contacts.saving import reminder_settings
+from bot.core.domain import StaffMember
 from tests.handlers.harness import Harness
 from tests.stats_cohort import DRUG, ENG, CohortBuilder
 

@@ -11,8 +11,8 @@ import pytest
 import time_machine
 from openpyxl import load_workbook
 
-from bot.contacts import reminder_settings
-from bot.domain import Outcome, StaffMember
+from bot.contacts.saving import reminder_settings
+from bot.core.domain import Outcome, StaffMember
 from storage.audit import list_audit_entries
 from tests.handlers.harness import Harness
 from tests.stats_cohort import DRUG, ENG, CohortBuilder

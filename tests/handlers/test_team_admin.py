@@ -13,9 +13,9 @@ import time_machine
 from sqlalchemy import select
 
 from bot.cli import main
-from bot.contacts import ContactInput, reminder_settings, save_contact
+from bot.contacts.saving import ContactInput, reminder_settings, save_contact
 from bot.context import StaffMember
-from bot.domain import Outcome, Setting
+from bot.core.domain import Outcome, Setting
 from storage.audit import list_audit_entries
 from storage.db import create_engine, create_session_factory
 from storage.migrate import migrate

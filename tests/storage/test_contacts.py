@@ -8,14 +8,14 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.contacts import (
+from bot.contacts.saving import (
     ContactInput,
     close_client,
     reminder_settings,
     save_contact,
     undo_last_contact,
 )
-from bot.domain import Outcome, Risk, Role, Service, ServiceStatus, Setting, StaffMember
+from bot.core.domain import Outcome, Risk, Role, Service, ServiceStatus, Setting, StaffMember
 from storage.audit import list_audit_entries
 from storage.models import (
     AuditEntry,

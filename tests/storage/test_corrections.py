@@ -9,12 +9,12 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.contacts import reminder_settings, save_contact
+from bot.contacts.corrections import parser_misses_report, record_corrections
+from bot.contacts.drafts import DraftState
+from bot.contacts.parsing import parse_contact
+from bot.contacts.saving import reminder_settings, save_contact
 from bot.context import StaffMember
-from bot.corrections import parser_misses_report, record_corrections
-from bot.domain import Outcome, Risk, Role, Setting
-from bot.drafts import DraftState
-from bot.parsing import parse_contact
+from bot.core.domain import Outcome, Risk, Role, Setting
 from storage.audit import list_audit_entries
 from storage.corrections import NewCorrection, count_parser_corrections, create_parser_corrections
 from storage.models import Contact, ParserCorrection

@@ -7,9 +7,9 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.contacts import ContactInput, close_client, reminder_settings, save_contact
-from bot.data_requests import erase_client, export_client, purge_expired
-from bot.domain import Outcome, Risk, Service, ServiceStatus, Setting, StaffMember
+from bot.contacts.saving import ContactInput, close_client, reminder_settings, save_contact
+from bot.core.domain import Outcome, Risk, Service, ServiceStatus, Setting, StaffMember
+from bot.people.data_requests import erase_client, export_client, purge_expired
 from storage.audit import list_audit_entries
 from storage.clients import get_client_by_code
 from storage.models import Client, Contact, FollowUp, SafeguardingAlert, ServiceEvent

@@ -9,10 +9,10 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.contacts import ContactInput, reminder_settings, save_contact
+from bot.contacts.saving import ContactInput, reminder_settings, save_contact
 from bot.context import StaffMember
-from bot.domain import Outcome, Role, Setting
-from bot.reminders import produce_all
+from bot.core.domain import Outcome, Role, Setting
+from bot.followups.sweep import produce_all
 from storage.handover import move_clients
 from storage.models import Client, FollowUp, FollowUpReminder
 from storage.staff import create_or_reactivate_staff

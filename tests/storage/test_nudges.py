@@ -12,11 +12,11 @@ from alembic import command
 from sqlalchemy import bindparam, event, func, select, text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from bot.contacts import ContactInput, reminder_settings, save_contact
-from bot.domain import Outcome, Role, Setting, StaffMember
-from bot.followup_actions import Moved, snooze
-from bot.reminder_policy import SnoozeOption
-from bot.reminders import produce_all
+from bot.contacts.saving import ContactInput, reminder_settings, save_contact
+from bot.core.domain import Outcome, Role, Setting, StaffMember
+from bot.core.reminder_policy import SnoozeOption
+from bot.followups.actions import Moved, snooze
+from bot.followups.sweep import produce_all
 from storage.db import create_engine, create_session_factory
 from storage.followups import list_followups_to_remind
 from storage.migrate import alembic_config, upgrade_to_head

@@ -11,10 +11,10 @@ from typing import Any
 from sqlalchemy import event, select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from bot.contacts import ContactInput, reminder_settings, save_contact
-from bot.domain import Outcome, Risk, Role, Service, ServiceStatus, Setting, StaffMember
-from bot.followup_actions import acknowledge_alert
-from bot.reminders import produce_all, produce_due_reminders
+from bot.contacts.saving import ContactInput, reminder_settings, save_contact
+from bot.core.domain import Outcome, Risk, Role, Service, ServiceStatus, Setting, StaffMember
+from bot.followups.actions import acknowledge_alert
+from bot.followups.sweep import produce_all, produce_due_reminders
 from storage.models import FollowUp, FollowUpReminder, OutboxMessage
 from storage.nudges import (
     claim_followup_nudges,

@@ -10,11 +10,11 @@ import pytest
 from sqlalchemy import insert, select, text, update
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from bot.contacts import reminder_settings
-from bot.domain import Outcome, Role, Service, ServiceStatus, StaffMember
-from bot.periods import Period, period_between
-from bot.reports import collect_overdue, collect_stats, collect_stats_comparison
-from bot.stats import Rate
+from bot.contacts.saving import reminder_settings
+from bot.core.domain import Outcome, Role, Service, ServiceStatus, StaffMember
+from bot.reports.collect import collect_overdue, collect_stats, collect_stats_comparison
+from bot.reports.figures import Rate
+from bot.reports.periods import Period, period_between
 from storage.db import create_session_factory, create_snapshot_session_factory
 from storage.models import Client, Contact, ServiceEvent
 from storage.staff import create_or_reactivate_staff
@@ -251,8 +251,8 @@ async def test_followups_overdue_alerts_navigators_and_buckets(session_factory: 
     await builder.log("F002", base + timedelta(days=4))
     # Bilal: F3 due 5/3, never done (overdue); weapon risk raises an alert.
     async with session_factory.begin() as session:
-        from bot.contacts import ContactInput, save_contact
-        from bot.domain import Risk
+        from bot.contacts.saving import ContactInput, save_contact
+        from bot.core.domain import Risk
 
         await save_contact(
             session,

@@ -11,11 +11,11 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-import bot.digest
-import bot.reports
-from bot.contacts import reminder_settings
-from bot.digest import produce_weekly_digests
-from bot.domain import StaffMember
+import bot.reports.collect
+import bot.reports.digest
+from bot.contacts.saving import reminder_settings
+from bot.core.domain import StaffMember
+from bot.reports.digest import produce_weekly_digests
 from storage.db import create_engine, create_session_factory, create_snapshot_session_factory
 from storage.migrate import upgrade_engine_to_head
 from storage.models import OutboxMessage
@@ -149,7 +149,7 @@ async def test_rendering_the_digest_does_not_hold_the_sqlite_write_lock(
         "C001", datetime(2026, 7, 8, 10, tzinfo=UTC), (DRUG, ENG)
     )
     writer_got_the_lock: list[bool] = []
-    collect_stats = bot.reports.collect_stats  # what bot.digest calls
+    collect_stats = bot.reports.collect.collect_stats  # what bot.reports.digest calls
 
     async def collect_stats_while_another_writer_tries(*args: Any, **kwargs: Any) -> Any:
         other = sqlite3.connect(tmp_path / "navbot.db", timeout=0, isolation_level=None)
@@ -163,7 +163,9 @@ async def test_rendering_the_digest_does_not_hold_the_sqlite_write_lock(
             other.close()
         return await collect_stats(*args, **kwargs)
 
-    monkeypatch.setattr(bot.digest, "collect_stats", collect_stats_while_another_writer_tries)
+    monkeypatch.setattr(
+        bot.reports.digest, "collect_stats", collect_stats_while_another_writer_tries
+    )
     try:
         produced = await produce_weekly_digests(
             factory,

@@ -17,12 +17,12 @@ from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
 from babel.messages.frontend import parse_keywords, parse_mapping_cfg
 from babel.messages.pofile import read_po
 
-from bot.access import commands_for
-from bot.domain import Role
-from bot.i18n import Translator, _catalog
-from bot.labels import local_date, local_datetime
-from bot.parsing import parse_follow_up_phrase
-from bot.texts import help_text
+from bot.contacts.parsing import parse_follow_up_phrase
+from bot.core.access import commands_for
+from bot.core.domain import Role
+from bot.core.i18n import Translator, _catalog
+from bot.core.labels import local_date, local_datetime
+from bot.core.texts import help_text
 
 ROOT = Path(__file__).resolve().parents[2]
 LOCALE = ROOT / "bot" / "locale"

@@ -12,12 +12,18 @@ from matplotlib.font_manager import FontProperties, findfont
 from matplotlib.ft2font import FT2Font
 from matplotlib.text import Text
 
-from bot.chart import BENGALI_FAMILY, FONT_DIR, build_chart_figure, register_fonts, render_chart_png
-from bot.domain import Service
-from bot.i18n import Translator
-from bot.periods import period_between
-from bot.reports import WeeklySeries
-from bot.stats import Rate
+from bot.core.domain import Service
+from bot.core.i18n import Translator
+from bot.reports.chart import (
+    BENGALI_FAMILY,
+    FONT_DIR,
+    build_chart_figure,
+    register_fonts,
+    render_chart_png,
+)
+from bot.reports.collect import WeeklySeries
+from bot.reports.figures import Rate
+from bot.reports.periods import period_between
 
 TZ = ZoneInfo("Europe/London")
 # Letters, vowel signs, a conjunct's hasanta, khanda ta and the digits the chart draws.

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from bot.cli import main
-from bot.corrections import parse_since_days
+from bot.contacts.corrections import parse_since_days
 from storage.corrections import NewCorrection, create_parser_corrections
 from storage.db import create_engine, create_session_factory
 from storage.migrate import migrate

@@ -1,4 +1,4 @@
-"""One local → UTC rule (bot.clock), and the parser and working hours both follow it across
+"""One local → UTC rule (bot.core.clock), and the parser and working hours both follow it across
 the 2026 clock changes in London: a time in the spring gap is the first instant after the
 gap, a time in the repeated autumn hour is its first occurrence."""
 
@@ -11,9 +11,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.clock import FOLLOW_UP_TIME, default_follow_up, local_to_utc
-from bot.parsing import parse_follow_up_phrase
-from bot.working_hours import WorkingHours, window_start_on
+from bot.contacts.parsing import parse_follow_up_phrase
+from bot.core.clock import FOLLOW_UP_TIME, default_follow_up, local_to_utc
+from bot.core.working_hours import WorkingHours, window_start_on
 
 LONDON = ZoneInfo("Europe/London")
 SPRING = date(2026, 3, 29)  # 01:00 GMT -> 02:00 BST

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.codes import (
+from bot.contacts.codes import (
     CodeError,
     InvalidClientCode,
     find_client_codes,

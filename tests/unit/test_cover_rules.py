@@ -1,5 +1,5 @@
-"""The pure rules of leave and cover (bot/cover.py): naming people, reading days, the paused
-overdue clock."""
+"""The pure rules of leave and cover (bot/followups/cover.py, bot/people/lookup.py): naming
+people, reading days, the paused overdue clock."""
 
 from __future__ import annotations
 
@@ -8,15 +8,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.cover import (
-    PersonKind,
-    RangeProblem,
-    clock_due_at,
-    days_away_after,
-    parse_day_range,
-    parse_person,
-)
-from bot.working_hours import WorkingHours
+from bot.core.working_hours import WorkingHours
+from bot.followups.cover import RangeProblem, clock_due_at, days_away_after, parse_day_range
+from bot.people.lookup import PersonKind, parse_person
 
 TODAY = date(2026, 12, 3)  # a Thursday
 WEEKDAYS = WorkingHours.parse("mon-fri 09:00-18:00")

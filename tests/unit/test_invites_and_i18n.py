@@ -4,8 +4,9 @@ import logging
 
 import pytest
 
-from bot.i18n import Html, Translator, choose_reply_language, has_bengali_script
-from bot.invites import (
+from bot.core.i18n import Html, Translator, choose_reply_language, has_bengali_script
+from bot.logging_setup import SecretRedactingFilter
+from bot.people.invites import (
     ALPHABET,
     CODE_LENGTH,
     deep_link,
@@ -14,7 +15,6 @@ from bot.invites import (
     new_invite_code,
     parse_duration_days,
 )
-from bot.logging_setup import SecretRedactingFilter
 
 
 def test_codes_are_long_random_and_unambiguous() -> None:

@@ -1,5 +1,5 @@
 """Every label the bot shows parses back to the same value when a navigator types it
-(issue 13): English from bot/labels.py, Bengali from the catalog, and the Bengali wording
+(issue 13): English from bot/core/labels.py, Bengali from the catalog, and the Bengali wording
 issue 13 point 8 moves the catalog to."""
 
 from __future__ import annotations
@@ -9,10 +9,16 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.domain import Outcome, Risk, Service, ServiceStatus, Setting
-from bot.i18n import Translator
-from bot.labels import OUTCOME_LABELS, RISK_LABELS, SERVICE_LABELS, SETTING_LABELS, STATUS_LABELS
-from bot.parsing import parse_contact
+from bot.contacts.parsing import parse_contact
+from bot.core.domain import Outcome, Risk, Service, ServiceStatus, Setting
+from bot.core.i18n import Translator
+from bot.core.labels import (
+    OUTCOME_LABELS,
+    RISK_LABELS,
+    SERVICE_LABELS,
+    SETTING_LABELS,
+    STATUS_LABELS,
+)
 
 TZ = ZoneInfo("Europe/London")
 NOW = datetime(2026, 12, 3, 10, 30, tzinfo=UTC)

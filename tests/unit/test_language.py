@@ -7,8 +7,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.language import detect_contact_language, explicit_language
-from bot.parsing import parse_contact
+from bot.contacts.language import detect_contact_language, explicit_language
+from bot.contacts.parsing import parse_contact
 
 
 @pytest.mark.parametrize(

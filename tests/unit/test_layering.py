@@ -7,17 +7,17 @@ import subprocess
 import sys
 
 PURE = [
-    "bot.access",
-    "bot.clock",
-    "bot.contacts",
-    "bot.followup_actions",
-    "bot.guided_log",
-    "bot.parsing",
-    "bot.reminder_policy",
-    "bot.reminders",
-    "bot.reports",
-    "bot.stats",
-    "bot.working_hours",
+    "bot.core.access",
+    "bot.core.clock",
+    "bot.contacts.saving",
+    "bot.followups.actions",
+    "bot.contacts.guided_log",
+    "bot.contacts.parsing",
+    "bot.core.reminder_policy",
+    "bot.followups.sweep",
+    "bot.reports.collect",
+    "bot.reports.figures",
+    "bot.core.working_hours",
 ]
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.parser_report import DEFAULT_CORPUS, load_corpus, render, score_files
+from bot.contacts.parser_report import DEFAULT_CORPUS, load_corpus, render, score_files
 
 FILES = {"en": 150, "bn": 100}
 
@@ -47,7 +47,7 @@ def test_the_scorer_counts_a_missed_safeguarding_risk(tmp_path: Path) -> None:
 
 
 def test_bengali_messages_are_split_by_script() -> None:
-    from bot.parser_report import script_of
+    from bot.contacts.parser_report import script_of
 
     assert script_of("C1 হাসপাতালে দেখা হয়েছে") == "script"
     assert script_of("C1 haspatal e dekhsi") == "roman"

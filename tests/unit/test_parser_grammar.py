@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.parse_output import parse_fields
+from bot.contacts.parse_output import parse_fields
 
 NOW = datetime(2026, 12, 3, 10, 30, tzinfo=UTC)
 

@@ -7,8 +7,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.parsing import DateProblem, parse_contact, parse_follow_up_phrase
-from bot.redaction import MAX_NOTE_CHARS
+from bot.contacts.parsing import DateProblem, parse_contact, parse_follow_up_phrase
+from bot.contacts.redaction import MAX_NOTE_CHARS
 from tests.unit.test_redaction import assert_no_long_digit_run
 
 TZ = ZoneInfo("Europe/London")
@@ -153,7 +153,7 @@ def test_huge_and_hostile_inputs_do_not_raise() -> None:
         assert len(draft.note) <= MAX_NOTE_CHARS
 
 
-# The day-only memo (bot.parsing._dateparse_day) ---------------------------------------------
+# The day-only memo (bot.contacts.parsing._dateparse_day) -----------------------------------
 _DAY_ONLY_PHRASES = [
     "today",
     "tomorrow",
@@ -189,7 +189,7 @@ _TIME_DEPENDENT_PHRASES = [
 
 
 def test_day_only_filter_accepts_days_and_refuses_times() -> None:
-    from bot.parsing import _names_a_day_only
+    from bot.contacts.parsing import _names_a_day_only
 
     assert all(_names_a_day_only(p) for p in _DAY_ONLY_PHRASES)
     assert not any(_names_a_day_only(p) for p in _TIME_DEPENDENT_PHRASES)
@@ -200,7 +200,7 @@ def test_day_only_filter_accepts_days_and_refuses_times() -> None:
 def test_day_only_phrases_give_the_same_day_at_any_time_of_day(phrase: str, prefer: str) -> None:
     """What makes the memo correct: dateparser's day for such a phrase, read at noon, is its
     day read at any time of that day, on every weekday and across both clock changes."""
-    from bot.parsing import _dateparse, _dateparse_day
+    from bot.contacts.parsing import _dateparse, _dateparse_day
 
     clocks = [(0, 0, 0, 0), (0, 0, 1, 0), (6, 30, 0, 0), (11, 59, 59, 999999), (12, 0, 0, 1)]
     clocks += [(17, 45, 12, 345678), (23, 59, 59, 999999)]
@@ -221,7 +221,7 @@ def test_day_only_phrases_give_the_same_day_at_any_time_of_day(phrase: str, pref
 
 def test_memo_gives_what_dateparser_gives_through_the_parser() -> None:
     """parse_follow_up_phrase with the memo equals it with the memo bypassed."""
-    import bot.parsing as parsing
+    import bot.contacts.parsing as parsing
 
     phrases = ["friday", "in 3 days", "2 weeks", "next week", "tomorrow", "3/4", "the 12th"]
     nows = [NOW + timedelta(hours=7 * i, minutes=13 * i) for i in range(40)]

@@ -16,8 +16,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.domain import Outcome, Risk, Service, ServiceStatus, Setting
-from bot.parsing import DateProblem, Draft, FollowUpKind, parse_contact
+from bot.contacts.parsing import DateProblem, Draft, FollowUpKind, parse_contact
+from bot.core.domain import Outcome, Risk, Service, ServiceStatus, Setting
 
 TZ = ZoneInfo("Europe/London")
 NOW = datetime(2026, 3, 25, 10, 0, tzinfo=UTC)

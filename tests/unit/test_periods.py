@@ -9,7 +9,7 @@ import time_machine
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.periods import (
+from bot.reports.periods import (
     Period,
     PeriodError,
     PeriodErrorReason,

@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.codes import clean_text, code_spans
-from bot.redaction import (
+from bot.contacts.codes import clean_text, code_spans
+from bot.contacts.redaction import (
     MAX_NOTE_CHARS,
     name_candidates,
     nhs_checksum_ok,

@@ -8,7 +8,7 @@ import time_machine
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from bot.reminder_policy import (
+from bot.core.reminder_policy import (
     FollowUpPreset,
     FollowUpTimeline,
     Reminder,
@@ -27,7 +27,7 @@ from bot.reminder_policy import (
     snooze_until,
     working_days_overdue,
 )
-from bot.working_hours import DEFAULT, WorkingHours, is_within
+from bot.core.working_hours import DEFAULT, WorkingHours, is_within
 
 LONDON = ZoneInfo("Europe/London")
 POLICY = ReminderPolicy()

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.vocabulary_data import (
+from bot.contacts.vocabulary_data import (
     FILES,
     VOCABULARY_DIR,
     VocabularyError,

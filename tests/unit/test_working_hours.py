@@ -8,7 +8,7 @@ import time_machine
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.working_hours import (
+from bot.core.working_hours import (
     DEFAULT,
     WorkingHours,
     WorkingHoursError,

@@ -1,7 +1,7 @@
 """staff.last_language: the language of a member's last message with words
 
 With `/language auto`, reminders and other messages the bot starts itself follow the language
-the member last wrote in (bot.i18n.choose_reply_language).
+the member last wrote in (bot.core.i18n.choose_reply_language).
 
 Revision ID: 0006
 Revises: 0005

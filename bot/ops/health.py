@@ -14,6 +14,8 @@ from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot.config import Settings
+
 
 @dataclass(frozen=True)
 class Check:
@@ -37,9 +39,9 @@ class HealthReport:
         return [check.line() for check in self.checks]
 
 
-async def check_health(engine: AsyncEngine, *, now: datetime) -> HealthReport:
-    """Every check against `engine` as of `now` (aware, UTC)."""
-    del now  # used by the time-based checks
+async def check_health(engine: AsyncEngine, settings: Settings, *, now: datetime) -> HealthReport:
+    """Every check against `engine` as of `now` (aware, UTC), with thresholds from `settings`."""
+    del settings, now  # used by the time-based checks
     try:
         async with engine.connect() as connection:
             await connection.execute(text("SELECT 1"))

@@ -20,6 +20,7 @@ from bot.context import NavContext
 from bot.core.clock import local_to_utc
 from bot.core.domain import Outcome, Risk, Service, Setting, StaffMember
 from bot.core.i18n import N_, Translator
+from bot.core.record_ids import parse_record_id
 from bot.core.reminder_policy import FollowUpPreset, preset_follow_up
 from handlers import cards
 from storage.clients import get_client_by_code
@@ -267,10 +268,11 @@ async def on_card_button(update: Update, context: NavContext) -> None:
     staff = context.require_staff()
     t = context.t
     parts = (query.data or "").split(":")
-    if len(parts) < 4 or not parts[2].isdigit():
+    draft_id = parse_record_id(parts[2]) if len(parts) >= 4 else None
+    if draft_id is None:
         await query.answer(t("This button is not valid. Nothing was changed."), show_alert=True)
         return
-    action, draft_id, token, args = parts[1], int(parts[2]), parts[3], parts[4:]
+    action, token, args = parts[1], parts[3], parts[4:]
     settings = context.services.settings
     now = _now()
     saved: SavedContact | None = None
@@ -439,13 +441,13 @@ async def on_undo_button(update: Update, context: NavContext) -> None:
     if query is None:
         return
     context.require_staff()
-    raw = (query.data or "").removeprefix("undo:")
-    if not raw.isdigit():
+    contact_id = parse_record_id((query.data or "").removeprefix("undo:"))
+    if contact_id is None:
         await query.answer(
             context.t("This button is not valid. Nothing was changed."), show_alert=True
         )
         return
-    undone, text = await _undo(context, int(raw))
+    undone, text = await _undo(context, contact_id)
     if not undone:
         await query.answer(text[:190], show_alert=True)  # alerts hold at most 200 characters
         return

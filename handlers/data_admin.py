@@ -22,6 +22,7 @@ from bot.context import NavContext
 from bot.core.domain import AuditAction, Role
 from bot.core.i18n import N_, Translator
 from bot.core.labels import name_of
+from bot.core.record_ids import parse_record_id
 from bot.people.data_requests import erase_client, export_client
 from handlers.contact_log import CODE_REFUSALS
 from handlers.people import resolve_one
@@ -150,13 +151,14 @@ async def on_audit_button(update: Update, context: NavContext) -> None:
         await query.answer(context.t(ADMINS_ONLY), show_alert=True)
         return
     await query.answer()
-    if len(parts) != 4 or not parts[3].isdigit() or parts[1] not in ("c", "s"):
+    offset = parse_record_id(parts[3]) if len(parts) == 4 else None
+    if offset is None or parts[1] not in ("c", "s"):
         return
-    offset = int(parts[3])
+    staff_id = parse_record_id(parts[2])
     if parts[1] == "c":
         text, markup = await _audit_page(context, code=parts[2], staff_id=None, offset=offset)
-    elif parts[2].isdigit():
-        text, markup = await _audit_page(context, code=None, staff_id=int(parts[2]), offset=offset)
+    elif staff_id is not None:
+        text, markup = await _audit_page(context, code=None, staff_id=staff_id, offset=offset)
     else:
         return
     with contextlib.suppress(TelegramError):  # unchanged or too old to edit

@@ -26,6 +26,7 @@ from bot.core.access import may_act_on
 from bot.core.domain import Outcome, Risk, Service, Setting, StaffMember
 from bot.core.i18n import N_, Translator
 from bot.core.labels import outcome_label, risk_label, service_label, setting_label, status_label
+from bot.core.record_ids import parse_record_id
 from bot.core.reminder_policy import FollowUpPreset, preset_follow_up
 from bot.followups.absences import is_covering
 from handlers import contact_log as quick
@@ -198,9 +199,10 @@ async def start_from_reminder(update: Update, context: NavContext) -> None:
     assert query is not None  # the handler's pattern only matches callback queries
     raw = (query.data or "").removeprefix("fu:log:")
     code = None
-    if raw.isdigit() and len(raw) <= 18:
+    followup_id = parse_record_id(raw)
+    if followup_id is not None:
         async with context.services.read_session_factory() as session:
-            followup = await get_followup(session, followup_id=int(raw))
+            followup = await get_followup(session, followup_id=followup_id)
             client = await get_client(session, client_id=followup.client_id) if followup else None
         if followup is not None and client is not None and followup.status == "open":
             allowed = may_act_on(staff, owner_id=followup.staff_id, team=client.team)

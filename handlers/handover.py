@@ -15,6 +15,7 @@ from bot.context import NavContext, StaffMember
 from bot.core.domain import Role
 from bot.core.i18n import N_, Translator
 from bot.core.labels import name_of
+from bot.core.record_ids import parse_record_ids
 from bot.followups.handover import Actor, HandoverPlan, HandoverRefusal, carry_out, plan_handover
 from bot.jobs.schedule import request_prompt_delivery
 from handlers.contact_log import CODE_REFUSALS
@@ -175,7 +176,7 @@ async def on_button(update: Update, context: NavContext) -> None:
     if parts[1:] == ["x"]:
         await message.reply_text(t("Cancelled. Nothing was changed."))
         return
-    numbers = [int(p) for p in parts[2:4] if p.isdigit() and len(p) <= 18]
+    numbers = parse_record_ids(parts[2:4]) or []
     if len(numbers) != 2 or parts[1] not in ("1", "n"):
         await message.reply_text(t(REFUSALS[HandoverRefusal.UNKNOWN]))
         return

@@ -26,6 +26,7 @@ from bot.contacts.saving import hours_of, reminder_settings
 from bot.context import NavContext
 from bot.core.domain import AuditAction
 from bot.core.i18n import N_, Translator
+from bot.core.record_ids import parse_record_ids
 from bot.core.reminder_policy import SnoozeOption
 from bot.core.working_hours import WorkingHours, WorkingHoursError, WorkingHoursErrorReason
 from bot.followups.actions import (
@@ -93,9 +94,7 @@ def parse_reschedule_date(text: str, *, now: datetime, tz: Any) -> datetime | Da
 def _ids(data: str, count: int = 1) -> list[int] | None:
     """The trailing record ids of callback data; None for anything forged or malformed."""
     tail = data.split(":")[-count:]
-    if len(tail) != count or not all(part.isdigit() and len(part) <= 18 for part in tail):
-        return None
-    return [int(part) for part in tail]
+    return parse_record_ids(tail) if len(tail) == count else None
 
 
 async def _refuse(update: Update, t: Translator, refusal: Refusal) -> None:

@@ -22,6 +22,7 @@ from bot.core.access import commands_for, normalise_team
 from bot.core.domain import Role
 from bot.core.i18n import DEFAULT_LANGUAGE, N_, SUPPORTED_LANGUAGES, Translator
 from bot.core.labels import name_of
+from bot.core.record_ids import parse_record_id
 from bot.core.texts import role_label
 from bot.followups.handover import Actor
 from bot.people.team_admin import (
@@ -274,10 +275,11 @@ async def on_button(update: Update, context: NavContext) -> None:
     message = update.effective_message
     if message is None:
         return
-    if parts[1:] == ["x"] or len(parts) < 4 or not parts[2].isdigit():
+    target_id = parse_record_id(parts[2]) if parts[1:] != ["x"] and len(parts) >= 4 else None
+    if target_id is None:
         await message.reply_text(t("Cancelled. Nothing was changed."))
         return
-    action, target_id, arg = parts[1], int(parts[2]), parts[3]
+    action, arg = parts[1], parts[3]
     now = utcnow()
     actor = _actor(staff)
     reply = t("Cancelled. Nothing was changed.")

@@ -153,3 +153,39 @@ async def test_forged_or_stale_buttons(h: Harness, data: str) -> None:
         phrase in answer for phrase in (NOT_VALID, "Nothing to undo", "no longer yours", "expired")
     )
     assert await snapshot(h) == before
+
+
+HUGE = "12345678901234567890"  # 20 digits: beyond a signed 64-bit database id
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        f"card:save:{HUGE}:abcdefgh",
+        f"undo:{HUGE}",
+        f"fu:log:{HUGE}",
+        f"fu:done:{HUGE}",
+        f"fu:noanswer:{HUGE}",
+        f"fu:resched:{HUGE}",
+        f"esc:ack:{HUGE}",
+        f"sg:ack:{HUGE}",
+        f"ho:1:{HUGE}:{HUGE}",
+        f"ho:n:1:{HUGE}",
+        f"ta:revoke:{HUGE}:x",
+        f"au:s:{HUGE}:0",
+        f"au:c:C123:{HUGE}0",
+        "undo:²",  # a digit to str.isdigit, not to int()
+    ],
+)
+async def test_a_forged_button_with_an_impossible_id_is_refused_without_an_error(
+    h: Harness, data: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    await h.add_staff(NAV, role="admin")
+    before = await snapshot(h)
+    with caplog.at_level("WARNING"):
+        await h.process(callback_update(NAV, data))
+    assert [r for r in caplog.records if r.levelname in ("ERROR", "CRITICAL")] == []
+    assert not any("OverflowError" in r.getMessage() for r in caplog.records)
+    assert await snapshot(h) == before
+    # Some answer is always given: an alert, a "cancelled" reply, or a silent acknowledgement.
+    assert h.transport.sent("answerCallbackQuery") or h.texts_to(NAV)

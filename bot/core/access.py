@@ -127,6 +127,10 @@ def decide_scope(
     if role is Role.NAVIGATOR:
         return ScopeRefusal.ROLE
     wanted = requested.strip().lower() if requested else None
+    if wanted is not None and wanted != TEAM_ALL and wanted not in known_teams:
+        # Say the team does not exist before anything about whose team it is: a supervisor
+        # typing `/chart abc` is told there is no team abc, not that it is someone else's.
+        return ScopeRefusal.UNKNOWN_TEAM
     if role is Role.SUPERVISOR:
         if wanted is None or wanted == own_team:
             return Scope(own_team)

@@ -107,6 +107,22 @@ async def test_supervisors_see_their_own_team_only(h: Harness) -> None:
         assert len(await list_audit_entries(session, action="stats")) == 1
 
 
+@pytest.mark.parametrize(
+    "command", ["/chart abc", "/chart 8 abc", "/stats Q1 2026 abc", "/overdue abc"]
+)
+async def test_a_team_that_does_not_exist_is_named_as_such_for_every_role(
+    h: Harness, command: str
+) -> None:
+    await _people(h)
+    for senior in (SUP, ADMIN):
+        await h.send(senior, command)
+        assert h.last_text_to(senior) == (
+            "There is no team called abc. Teams: community, hospital, or all."
+        )
+    assert h.transport.sent("sendPhoto") == []
+    assert h.transport.sent("sendDocument") == []
+
+
 async def test_admins_default_to_all_teams_and_may_name_one(h: Harness) -> None:
     await _cohort(h)
     await h.send(ADMIN, "/stats Q2 2026")

@@ -9,12 +9,14 @@ Decisions: the digest of a week is due at the supervisor's first window start on
 Monday 00:00 local (Monday's window for the default hours; the first working day for someone
 who does not work Mondays). A digest that could not be produced then (the bot was down) is
 produced late, any time before that week ends; after that it is skipped, not sent stale.
+Someone who joined after the digest's week ended (invited this week) gets none for it: their
+first digest is the Monday after their first week.
 """
 
 from __future__ import annotations
 
 import logging
-from datetime import datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -49,6 +51,16 @@ def digest_due_at(staff: Staff, *, now: datetime, settings: Settings) -> tuple[d
     due = next_window_start(local_to_utc(monday, time(0), tz), hours, tz)
     iso = monday.isocalendar()
     return due, digest_key(staff.id, (iso.year, iso.week))
+
+
+def joined_after_the_digest_week(staff: Staff, *, now: datetime, settings: Settings) -> bool:
+    """True for someone who joined after last week ended: the digest is about a week they
+    were not there for, so they get their first one the Monday after their first week."""
+    tz = settings.tz
+    today = now.astimezone(tz).date()
+    this_monday = local_to_utc(today - timedelta(days=today.weekday()), time(0), tz)
+    joined = staff.created_at if staff.created_at.tzinfo else staff.created_at.replace(tzinfo=UTC)
+    return joined >= this_monday
 
 
 async def render_digest(
@@ -95,7 +107,7 @@ async def produce_weekly_digests(
     produced = 0
     for staff in supervisors:
         due, key = digest_due_at(staff, now=now, settings=settings)
-        if now < due:
+        if now < due or joined_after_the_digest_week(staff, now=now, settings=settings):
             continue
         async with snapshot_session_factory() as session:
             if await outbox_message_exists(session, dedupe_key=key):

@@ -39,7 +39,8 @@ async def _staff(factory: Factory, telegram_id: int, role: str, **fields: object
             display_name=f"Staff {telegram_id}",
             telegram_language="en",
         )
-        for key, value in fields.items():
+        # Staff in these tests joined long before the weeks they get digests for.
+        for key, value in {"created_at": datetime(2026, 1, 5, tzinfo=UTC), **fields}.items():
             setattr(row, key, value)
     return StaffMember.from_row(row)
 
@@ -99,6 +100,29 @@ async def test_digest_at_the_monday_window_start_once(
     # Next week, a new digest for each.
     next_monday = MONDAY_9_BST + timedelta(days=7, minutes=5)
     assert await _produce(session_factory, snapshots, now=next_monday) == 1
+
+
+async def test_no_digest_for_a_week_that_ended_before_the_supervisor_joined(
+    session_factory: Factory, snapshots: Factory
+) -> None:
+    await _staff(session_factory, 1, "navigator")
+    # Invited on the Monday morning itself, and on the Sunday before: last week was not theirs
+    # for the first; the second was there for (the end of) it.
+    today = await _staff(
+        session_factory, 2, "supervisor", created_at=MONDAY_9_BST - timedelta(minutes=30)
+    )
+    sunday = await _staff(
+        session_factory, 3, "supervisor", created_at=MONDAY_9_BST - timedelta(hours=10)
+    )
+    now = MONDAY_9_BST + timedelta(minutes=3)
+    assert await _produce(session_factory, snapshots, now=now) == 1
+    assert [row.recipient_id for row in await _outbox(session_factory)] == [sunday.id]
+    # Their first digest is the Monday after their first week.
+    next_monday = MONDAY_9_BST + timedelta(days=7, minutes=3)
+    assert await _produce(session_factory, snapshots, now=next_monday) == 2
+    keys = [row.dedupe_key for row in await _outbox(session_factory)]
+    assert f"digest:{today.id}:2026-W30" in keys
+    assert f"digest:{today.id}:2026-W29" not in keys
 
 
 async def test_the_digest_job_is_scheduled_at_start(sqlite_url: str) -> None:

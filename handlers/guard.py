@@ -8,14 +8,18 @@ leaves at once.
 from __future__ import annotations
 
 import logging
+from datetime import UTC, datetime
 
 from telegram import Chat, ChatMember, Update
 from telegram.error import TelegramError
 from telegram.ext import ApplicationHandlerStop
 
+from bot.contacts.saving import reminder_settings
 from bot.context import NavContext
 from bot.core.domain import AuditAction, StaffMember
 from bot.core.i18n import Translator, choose_reply_language, written_language
+from bot.followups.reachability import mark_reachable_again
+from bot.jobs.schedule import request_prompt_delivery
 from storage.audit import create_audit_entry
 from storage.staff import (
     get_staff_for_update_handling,
@@ -55,6 +59,30 @@ async def _leave(context: NavContext, chat: Chat) -> None:
         await context.bot.leave_chat(chat.id)
     except TelegramError as error:  # already gone, or never really in: nothing to do
         log.info("leave_chat failed for a %s chat: %s", chat.type, type(error).__name__)
+
+
+def _is_leaving(update: Update) -> bool:
+    """Telegram's notice that the user blocked the bot: the one update that does not mean
+    they can be reached (handlers.reminders.my_chat_member marks them unreachable)."""
+    change = update.my_chat_member
+    return change is not None and change.new_chat_member.status in (
+        ChatMember.BANNED,
+        ChatMember.LEFT,
+    )
+
+
+async def _reachable_again(context: NavContext, staff_id: int) -> None:
+    """Any update from someone marked unreachable shows they can be reached: heal at once
+    (bot.followups.reachability), then send what they and their supervisors are owed."""
+    async with context.services.session_factory.begin() as session:
+        changed = await mark_reachable_again(
+            session,
+            staff_id=staff_id,
+            now=datetime.now(UTC),
+            settings=reminder_settings(context.services.settings),
+        )
+    if changed:
+        request_prompt_delivery(context.application)
 
 
 async def check_access(update: Update, context: NavContext) -> None:
@@ -108,6 +136,9 @@ async def check_access(update: Update, context: NavContext) -> None:
             row.telegram_language = user.language_code
             row.last_language = last_language
             row.username = username
+        if not row.reachable and not _is_leaving(update):
+            await _reachable_again(context, row.id)
+            row.reachable = True
         assert found is not None
         staff = StaffMember.from_row(
             row,

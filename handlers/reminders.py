@@ -47,7 +47,8 @@ from bot.followups.actions import (
     staff_name,
 )
 from bot.followups.messages import local_when, render_due_list, working_hours_label
-from bot.followups.sweep import due_items_payload, list_due_items, mark_reachable, mark_unreachable
+from bot.followups.reachability import mark_reachable_again
+from bot.followups.sweep import due_items_payload, list_due_items, mark_unreachable
 from bot.jobs.schedule import request_prompt_delivery
 from storage.audit import create_audit_entry
 from storage.conversations import delete_conversation, get_conversation, save_conversation
@@ -452,10 +453,15 @@ async def my_chat_member(update: Update, context: NavContext) -> None:
         if status in (ChatMember.BANNED, ChatMember.LEFT):
             changed = await mark_unreachable(session, staff_id=actor.id, now=now)
         elif status == ChatMember.MEMBER:
-            changed = await mark_reachable(session, staff_id=actor.id, now=now)
+            changed = await mark_reachable_again(
+                session,
+                staff_id=actor.id,
+                now=now,
+                settings=reminder_settings(context.services.settings),
+            )
         else:
             return
-    if changed and status != ChatMember.MEMBER:
+    if changed:
         request_prompt_delivery(context.application)
 
 

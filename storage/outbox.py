@@ -227,3 +227,27 @@ async def mark_outbox_finished(
         .where(OutboxMessage.id == message_id)
         .values(status=status, last_error=error[:64] if error else None)
     )
+
+
+# Why a delivery failed because the recipient could not be reached: the 403 itself, and
+# messages the sender did not try while the recipient was marked unreachable.
+UNREACHABLE_ERRORS = ("Forbidden", "unreachable")
+
+
+async def list_undelivered_while_unreachable(
+    session: AsyncSession, *, recipient_id: int, since: datetime, kinds: Sequence[str]
+) -> Sequence[OutboxMessage]:
+    """Messages to `recipient_id` of these kinds, due since `since`, that failed only because
+    the recipient could not be reached."""
+    rows = await session.scalars(
+        select(OutboxMessage)
+        .where(
+            OutboxMessage.recipient_id == recipient_id,
+            OutboxMessage.status == "failed",
+            OutboxMessage.last_error.in_(UNREACHABLE_ERRORS),
+            OutboxMessage.kind.in_(kinds),
+            OutboxMessage.not_before >= since,
+        )
+        .order_by(OutboxMessage.id)
+    )
+    return rows.all()

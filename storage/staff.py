@@ -35,6 +35,7 @@ class StaffForUpdate:
     last_language: str | None
     active: bool
     username: str | None
+    reachable: bool  # False after a 403; any update from them sets it again
 
 
 # Built once: this runs for every update, and building the statement (with its EXISTS) cost

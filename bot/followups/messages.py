@@ -259,8 +259,14 @@ def render_due_list(
 def render_agenda(
     t: Translator, payload: Mapping[str, Any], *, tz: ZoneInfo, now: datetime
 ) -> Rendered:
+    heading = (
+        # Sent when someone who had blocked the bot is back: not necessarily in the morning.
+        t("You can get reminders again. What is due and overdue now:")
+        if payload.get("catch_up")
+        else t("☀️ Good morning. Your agenda:")
+    )
     text = (
-        t("☀️ Good morning. Your agenda:")
+        heading
         + "\n"
         + render_due_list(
             t, payload.get("items") or [], tz=tz, now=now, more=int(payload.get("more") or 0)
@@ -273,6 +279,15 @@ def render_unreachable(t: Translator, *, name: str) -> Rendered:
     return Rendered(
         t(
             "{name} has blocked the bot or left Telegram; reminders to them cannot be delivered.",
+            name=name,
+        )
+    )
+
+
+def render_reachable_again(t: Translator, *, name: str) -> Rendered:
+    return Rendered(
+        t(
+            "{name} can get reminders again: the reminders they missed are being sent to them.",
             name=name,
         )
     )

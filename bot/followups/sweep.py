@@ -428,10 +428,6 @@ async def mark_unreachable(session: AsyncSession, *, staff_id: int, now: datetim
     return True
 
 
-async def mark_reachable(session: AsyncSession, *, staff_id: int, now: datetime) -> bool:
-    return await mark_staff_reachable(session, staff_id=staff_id, reachable=True, at=now)
-
-
 async def recompute_staff_reminders(
     session: AsyncSession,
     *,

@@ -55,6 +55,7 @@ from bot.followups.messages import (
     render_agenda,
     render_escalation,
     render_followup_nudge,
+    render_reachable_again,
     render_reassigned,
     render_safeguarding,
     render_unreachable,
@@ -483,6 +484,12 @@ async def _render_unreachable(ctx: RenderContext) -> Rendered | NotOwed:
     )
 
 
+async def _render_reachable(ctx: RenderContext) -> Rendered | NotOwed:
+    return render_reachable_again(
+        ctx.t, name=await staff_name(ctx.session, ctx.payload.get("staff_id"))
+    )
+
+
 async def _render_reassigned(ctx: RenderContext) -> Rendered | NotOwed:
     assert ctx.message.followup_id is not None
     payload = ctx.payload
@@ -519,6 +526,7 @@ _RENDERERS: dict[str, Renderer] = {
     "safeguarding": _render_safeguarding,
     "agenda": _render_agenda,
     "unreachable": _render_unreachable,
+    "reachable": _render_reachable,
     "reassigned": _render_reassigned,
     "notice": _render_notice,
     "cover_agenda": _render_cover_agenda,  # issue 16

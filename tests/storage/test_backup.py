@@ -175,7 +175,8 @@ def test_restore_refuses_a_file_that_is_not_a_navbot_database(
     with pytest.raises(BackupProblem, match=message):
         restore(_url(database), source)
     assert _keys(database) == ["kept"]
-    assert sorted(path.name for path in database.parent.iterdir()) == ["navbot.db", "navbot.db.lock"]
+    left = sorted(path.name for path in database.parent.iterdir())
+    assert left == ["navbot.db", "navbot.db.lock"]  # nothing staged or kept aside
 
 
 def test_restore_refuses_a_backup_from_a_newer_navbot(database: Path, tmp_path: Path) -> None:

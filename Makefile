@@ -18,11 +18,12 @@ run: $(STAMP)  ## set up, migrate the database and start the bot (polling, or we
 test: $(STAMP)  ## set up and run every test (PostgreSQL ones too when NAVBOT_TEST_POSTGRES_URL is set)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-lint: $(STAMP)  ## ruff, mypy (strict on bot, storage, handlers; also tests, bench) and the import contracts
+lint: $(STAMP)  ## ruff, mypy (strict on bot, storage, handlers; also tests, bench), the import contracts, hadolint
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 	$(BIN)/lint-imports
+	$(BIN)/hadolint Dockerfile
 
 format: $(STAMP)
 	$(BIN)/ruff check --fix .

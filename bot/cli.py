@@ -12,6 +12,7 @@ import sys
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import urlparse
 
@@ -39,7 +40,7 @@ from bot.startup import (
 )
 from storage.audit import create_audit_entry
 from storage.db import create_engine, create_session_factory, sqlite_path
-from storage.migrate import DatabaseProblem, migrate, migrate_blocking
+from storage.migrate import DatabaseProblem, describe_database, migrate, migrate_blocking
 from storage.staff import (
     get_app_state,
     get_staff_by_telegram_id,
@@ -113,6 +114,15 @@ def _parser() -> argparse.ArgumentParser:
     erase = sub.add_parser("client-erase", help="erase everything held about one client")
     erase.add_argument("code")
     erase.add_argument("--yes", action="store_true", help="really erase (no undo)")
+    backup = sub.add_parser(
+        "backup", help="copy the database to a file, safely while the bot runs (README: Backups)"
+    )
+    backup.add_argument("path", help="the backup file to write")
+    backup.add_argument("--force", action="store_true", help="overwrite PATH if it exists")
+    restore = sub.add_parser(
+        "restore", help="replace the database with a backup (the bot must be stopped)"
+    )
+    restore.add_argument("path", help="a file written by `navbot backup`")
     misses = sub.add_parser("parser-misses", help="commonest corrections navigators made on cards")
     misses.add_argument("--since", default="30d", help="how far back, e.g. 30d or 8w (default 30d)")
     parse = sub.add_parser(
@@ -176,6 +186,10 @@ def _dispatch(args: argparse.Namespace) -> int:
         return asyncio.run(_client_export(settings, _code(args.code)))
     if args.command == "client-erase":
         return asyncio.run(_client_erase(settings, _code(args.code), confirmed=args.yes))
+    if args.command == "backup":
+        return _backup(settings, Path(args.path), overwrite=args.force)
+    if args.command == "restore":
+        return _restore(settings, Path(args.path))
     if args.command == "parser-misses":
         return asyncio.run(_parser_misses(settings, args.since))
     return 2  # pragma: no cover - argparse already refused unknown commands
@@ -386,6 +400,28 @@ async def _client_erase(settings: Settings, code: str, *, confirmed: bool) -> in
     if contacts is None:
         raise CliError(f"no client {code}")
     print(f"erased {code}: {contacts} contacts and everything attached; the audit log records it")
+    return 0
+
+
+def _backup(settings: Settings, target: Path, *, overwrite: bool) -> int:
+    from bot.ops.backup import back_up
+
+    revision = back_up(settings.database_url, target, overwrite=overwrite)
+    schema = f" (schema revision {revision})" if revision else ""
+    print(f"backed up the {describe_database(settings.database_url)} to {target}{schema}")
+    return 0
+
+
+def _restore(settings: Settings, source: Path) -> int:
+    from bot.ops.backup import restore
+
+    result = restore(settings.database_url, source)
+    print(
+        f"restored the {describe_database(settings.database_url)} from {source} "
+        f"(schema revision {result.revision}); start the bot to bring it up to date"
+    )
+    if result.kept_previous is not None:
+        print(f"the database it replaced is kept as {result.kept_previous}")
     return 0
 
 

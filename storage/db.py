@@ -15,6 +15,8 @@ from sqlalchemy.ext.asyncio import (
 )
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
+# The application_name of every navbot connection to PostgreSQL.
+POSTGRES_APPLICATION_NAME = "navbot"
 # Execution option of SQLite read sessions: no BEGIN, so each statement runs in autocommit.
 # Not SQLAlchemy's isolation_level="AUTOCOMMIT": on sqlite that switches the driver's
 # isolation level at every checkout and back at check-in, extra work for every read.
@@ -36,6 +38,13 @@ def create_engine(database_url: str, **kwargs: Any) -> AsyncEngine:
     path = sqlite_path(database_url)
     if path is not None:
         path.parent.mkdir(parents=True, exist_ok=True)
+    if make_url(database_url).get_backend_name() == "postgresql":
+        # Named, so that `navbot restore` can see a bot still connected (pg_stat_activity).
+        connect_args = {
+            "application_name": POSTGRES_APPLICATION_NAME,
+            **kwargs.pop("connect_args", {}),
+        }
+        kwargs["connect_args"] = connect_args
     engine = create_async_engine(database_url, **kwargs)
     if engine.dialect.name == "sqlite":
         _configure_sqlite(engine)

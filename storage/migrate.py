@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import sqlite3
 from pathlib import Path
 
 from alembic import command
@@ -14,7 +15,8 @@ from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from storage.db import create_engine
+from storage.db import create_engine, sqlite_path
+from storage.sqlite_files import copy_sqlite_database
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 
@@ -28,6 +30,30 @@ class DatabaseProblem(Exception):
 
 class SchemaNewerThanCode(DatabaseProblem):
     """The database was migrated by a newer navbot (a downgrade of the code, not the data)."""
+
+
+class DowngradeUnsupported(DatabaseProblem):
+    """Migrations only go forward: a downgrade that rebuilds a table on SQLite cascades
+    deletes into every table referencing it, so rolling back means restoring the backup
+    taken before the upgrade (README, "Rolling back")."""
+
+    def __init__(self, revision: str) -> None:
+        super().__init__(
+            f"migration {revision} cannot be undone in place: downgrades are not supported. "
+            "To roll back, reinstall the older navbot and `navbot restore` the backup taken "
+            "before the upgrade (README, 'Rolling back')."
+        )
+
+
+def refuse_downgrade(revision: str) -> None:
+    """The whole body of every migration's `downgrade()`."""
+    raise DowngradeUnsupported(revision)
+
+
+def pre_upgrade_backup_path(database: Path, revision: str) -> Path:
+    """Where the database is kept as it was before being upgraded to `revision`: the file
+    `navbot restore` takes to roll back."""
+    return database.with_name(f"{database.name}.pre-{revision}.bak")
 
 
 def alembic_config(database_url: str) -> Config:
@@ -80,6 +106,9 @@ async def upgrade_engine_to_head(engine: AsyncEngine) -> None:
         config = alembic_config(str(engine.url))
         _refuse_unknown_revisions(connection, config)
         before = current_revisions(connection)
+        head = ScriptDirectory.from_config(config).get_current_head()
+        if before and before != (head,):
+            _back_up_before_upgrade(str(engine.url), head)
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
         after = current_revisions(connection)
@@ -88,6 +117,29 @@ async def upgrade_engine_to_head(engine: AsyncEngine) -> None:
 
     async with engine.begin() as connection:
         await connection.run_sync(_upgrade)
+
+
+def _back_up_before_upgrade(database_url: str, head: str | None) -> None:
+    """An existing SQLite database is copied before migrations change it, so that rolling
+    back is `navbot restore` of that copy. It runs inside the migration's write transaction:
+    nothing changes between the copy and the upgrade. A copy already there was taken before
+    an earlier try at the same upgrade and is as good; it is kept, not overwritten.
+    PostgreSQL is backed up with pg_dump by the admin (README, "Upgrading")."""
+    database = sqlite_path(database_url)
+    if database is None or head is None:
+        return
+    target = pre_upgrade_backup_path(database, head)
+    if target.exists():
+        log.info("keeping the earlier pre-upgrade backup %s", target)
+        return
+    try:
+        copy_sqlite_database(database, target)
+    except (sqlite3.Error, OSError) as error:
+        raise DatabaseProblem(
+            f"could not back up {database} to {target} before upgrading it ({error}): "
+            "free some space or fix the folder's permissions; nothing was changed."
+        ) from None
+    log.info("backed up the database to %s before upgrading it to %s", target, head)
 
 
 async def migrate(database_url: str) -> None:

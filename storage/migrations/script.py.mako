@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 import storage.types
+from storage.migrate import refuse_downgrade
 ${imports if imports else ""}
 
 revision: str = ${repr(up_revision)}
@@ -26,4 +27,6 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    ${downgrades if downgrades else "pass"}
+    # Migrations only go forward; rolling back is restoring the pre-upgrade backup (README,
+    # "Rolling back"). A SQLite downgrade that rebuilds a table would cascade-delete rows.
+    refuse_downgrade(${repr(up_revision)})

@@ -263,9 +263,9 @@ async def _reminder_times(url: str) -> tuple[datetime | None, datetime | None]:
         await engine.dispose()
 
 
-def test_the_migration_moves_reminder_state_both_ways(database_url: str) -> None:
-    """0010 -> 0011 copies each follow-up's reminder state into followup_reminders, loses
-    no outbox row on the way, and the downgrade copies the state back."""
+def test_the_migration_moves_reminder_state(database_url: str) -> None:
+    """0010 -> 0011 copies each follow-up's reminder state into followup_reminders and loses
+    no outbox row on the way. (Downgrades are refused: tests/storage/test_migrations.py.)"""
     command.upgrade(alembic_config(database_url), "0010")
     now = datetime(2026, 3, 25, 9, tzinfo=UTC)
     escalated, following = now + timedelta(days=3), now + timedelta(days=4)
@@ -307,17 +307,6 @@ def test_the_migration_moves_reminder_state_both_ways(database_url: str) -> None
     assert [(r[0], bool(r[1]), r[2], r[3], r[4]) for r in rows] == [(1, True, 2, None, 0)]
     assert asyncio.run(_reminder_times(database_url)) == (escalated, following)
     assert asyncio.run(_sql(database_url, "SELECT followup_id FROM outbox")) == [(1,)]
-    command.downgrade(alembic_config(database_url), "0010")
-    back = asyncio.run(
-        _sql(
-            database_url,
-            "SELECT id, due_nudge_sent, overdue_nudges_sent FROM followups"
-            " WHERE escalated_at = :escalated AND next_reminder_at = :following",
-            escalated=escalated,
-            following=following,
-        )
-    )
-    assert [(r[0], bool(r[1]), r[2]) for r in back] == [(1, True, 2)]
 
 
 async def test_a_closed_follow_up_left_in_the_queue_is_dropped_from_it(

@@ -14,6 +14,8 @@ from collections.abc import Sequence
 
 from alembic import op
 
+from storage.migrate import refuse_downgrade
+
 revision: str = "0004"
 down_revision: str | None = "0003"
 branch_labels: str | Sequence[str] | None = None
@@ -38,9 +40,4 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("clients", schema=None) as batch_op:
-        batch_op.drop_index("ix_clients_owner_status")
-    with op.batch_alter_table("service_events", schema=None) as batch_op:
-        batch_op.drop_index("ix_service_events_client_service_at")
-    with op.batch_alter_table("contacts", schema=None) as batch_op:
-        batch_op.drop_index("ix_contacts_team_stats")
+    refuse_downgrade("0004")  # README, "Rolling back": restore the pre-upgrade backup

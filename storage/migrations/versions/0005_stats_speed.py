@@ -15,6 +15,8 @@ from collections.abc import Sequence
 
 from alembic import op
 
+from storage.migrate import refuse_downgrade
+
 revision: str = "0005"
 down_revision: str | None = "0004"
 branch_labels: str | Sequence[str] | None = None
@@ -29,5 +31,4 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("contacts", schema=None) as batch_op:
-        batch_op.drop_index("ix_contacts_team_staff_occurred")
+    refuse_downgrade("0005")  # README, "Rolling back": restore the pre-upgrade backup

@@ -17,6 +17,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
+from storage.migrate import refuse_downgrade
+
 revision: str = "0007"
 down_revision: str | None = "0006"
 branch_labels: str | Sequence[str] | None = None
@@ -38,6 +40,4 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("followups", schema=None) as batch_op:
-        batch_op.create_index("ix_followups_next_reminder_at", ["next_reminder_at"], unique=False)
-        batch_op.drop_index("ix_followups_next_reminder_due")
+    refuse_downgrade("0007")  # README, "Rolling back": restore the pre-upgrade backup

@@ -22,6 +22,8 @@ from collections.abc import Sequence
 
 from alembic import op
 
+from storage.migrate import refuse_downgrade
+
 revision: str = "0008"
 down_revision: str | None = "0007"
 branch_labels: str | Sequence[str] | None = None
@@ -43,8 +45,4 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("contacts", schema=None) as batch_op:
-        batch_op.create_index("ix_contacts_team_occurred", ["team", "occurred_at"], unique=False)
-        batch_op.create_index("ix_contacts_occurred_at", ["occurred_at"], unique=False)
-        batch_op.drop_index("ix_contacts_occurred_client")
-        batch_op.drop_index("ix_contacts_breakdown")
+    refuse_downgrade("0008")  # README, "Rolling back": restore the pre-upgrade backup

@@ -20,6 +20,8 @@ from collections.abc import Sequence
 
 from alembic import op
 
+from storage.migrate import refuse_downgrade
+
 revision: str = "0009"
 down_revision: str | None = "0008"
 branch_labels: str | Sequence[str] | None = None
@@ -37,8 +39,4 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("followups", schema=None) as batch_op:
-        batch_op.create_index(
-            "ix_followups_staff_status_due", ["staff_id", "status", "due_at"], unique=False
-        )
-        batch_op.drop_index("ix_followups_staff_status_due_on_time")
+    refuse_downgrade("0009")  # README, "Rolling back": restore the pre-upgrade backup

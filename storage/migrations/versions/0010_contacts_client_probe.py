@@ -21,6 +21,8 @@ from collections.abc import Sequence
 
 from alembic import op
 
+from storage.migrate import refuse_downgrade
+
 revision: str = "0010"
 down_revision: str | None = "0009"
 branch_labels: str | Sequence[str] | None = None
@@ -38,8 +40,4 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("contacts", schema=None) as batch_op:
-        batch_op.create_index(
-            "ix_contacts_client_occurred", ["client_id", "occurred_at"], unique=False
-        )
-        batch_op.drop_index("ix_contacts_client_occurred_team")
+    refuse_downgrade("0010")  # README, "Rolling back": restore the pre-upgrade backup

@@ -27,6 +27,7 @@ import sqlalchemy as sa
 from alembic import op
 
 import storage.types
+from storage.migrate import refuse_downgrade
 
 revision: str = "0011"
 down_revision: str | None = "0010"
@@ -105,42 +106,4 @@ def _drop_followups_column(column: str) -> None:
 
 
 def downgrade() -> None:
-    # Plain ADD COLUMN on both databases (no table rebuild, see _drop_followups_column); the
-    # server defaults stay, as ADD COLUMN ... NOT NULL needs one.
-    op.add_column(
-        "followups",
-        sa.Column("due_nudge_sent", sa.Boolean(), server_default=sa.false(), nullable=False),
-    )
-    op.add_column(
-        "followups",
-        sa.Column("overdue_nudges_sent", sa.Integer(), server_default="0", nullable=False),
-    )
-    op.add_column(
-        "followups",
-        sa.Column("escalated_at", storage.types.UTCDateTime(timezone=True), nullable=True),
-    )
-    op.add_column(
-        "followups",
-        sa.Column("next_reminder_at", storage.types.UTCDateTime(timezone=True), nullable=True),
-    )
-    # Correlated subqueries: the one form of UPDATE from another table both databases take.
-    op.execute(
-        "UPDATE followups SET "
-        + ", ".join(
-            f"{column} = (SELECT r.{column} FROM followup_reminders AS r"
-            " WHERE r.followup_id = followups.id)"
-            for column in MOVED
-        )
-        + " WHERE EXISTS (SELECT 1 FROM followup_reminders AS r WHERE r.followup_id = followups.id)"
-    )
-    op.create_index(
-        "ix_followups_next_reminder_due",
-        "followups",
-        ["next_reminder_at"],
-        unique=False,
-        sqlite_where=sa.text("next_reminder_at IS NOT NULL"),
-        postgresql_where=sa.text("next_reminder_at IS NOT NULL"),
-    )
-    op.drop_index("ix_followup_reminders_nudge_owed", table_name="followup_reminders")
-    op.drop_index("ix_followup_reminders_next_reminder_due", table_name="followup_reminders")
-    op.drop_table("followup_reminders")
+    refuse_downgrade("0011")  # README, "Rolling back": restore the pre-upgrade backup

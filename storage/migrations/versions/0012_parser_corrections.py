@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 import storage.types
+from storage.migrate import refuse_downgrade
 
 revision: str = "0012"
 down_revision: str | None = "0011"
@@ -49,6 +50,4 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    op.drop_index("ix_parser_corrections_contact_id", table_name="parser_corrections")
-    op.drop_index("ix_parser_corrections_at", table_name="parser_corrections")
-    op.drop_table("parser_corrections")
+    refuse_downgrade("0012")  # README, "Rolling back": restore the pre-upgrade backup

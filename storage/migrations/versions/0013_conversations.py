@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 import storage.types
+from storage.migrate import refuse_downgrade
 
 revision: str = "0013"
 down_revision: str | None = "0012"
@@ -43,4 +44,4 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    op.drop_table("conversations")
+    refuse_downgrade("0013")  # README, "Rolling back": restore the pre-upgrade backup

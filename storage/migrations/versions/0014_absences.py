@@ -18,6 +18,7 @@ import sqlalchemy as sa
 from alembic import op
 
 import storage.types
+from storage.migrate import refuse_downgrade
 
 revision: str = "0014"
 down_revision: str | None = "0013"
@@ -56,10 +57,4 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    op.drop_index("ix_absences_cover_ends", table_name="absences")
-    op.drop_index("ix_absences_staff_ends", table_name="absences")
-    op.drop_table("absences")
-    # Not batch mode: on SQLite that would rebuild `staff`, which other tables reference.
-    # ALTER TABLE … DROP COLUMN needs SQLite 3.35 or later.
-    op.drop_index("ix_staff_username", table_name="staff")
-    op.drop_column("staff", "username")
+    refuse_downgrade("0014")  # README, "Rolling back": restore the pre-upgrade backup

@@ -96,6 +96,7 @@ def _parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("run", help="apply migrations and start the bot (polling, or webhook if set)")
     sub.add_parser("migrate", help="apply database migrations")
+    sub.add_parser("health", help="check the database, migrations and deliveries (exit 0/1)")
     invite = sub.add_parser("invite", help="create a single-use invite code")
     invite.add_argument("--role", required=True, choices=[role.value for role in Role])
     invite.add_argument("--team", required=True)
@@ -192,7 +193,23 @@ def _dispatch(args: argparse.Namespace) -> int:
         return _restore(settings, Path(args.path))
     if args.command == "parser-misses":
         return asyncio.run(_parser_misses(settings, args.since))
+    if args.command == "health":
+        return asyncio.run(_health(settings))
     return 2  # pragma: no cover - argparse already refused unknown commands
+
+
+async def _health(settings: Settings) -> int:
+    """One line per check; exit 0 when all pass (the container's HEALTHCHECK)."""
+    from bot.ops.health import check_health
+
+    engine = create_engine(settings.database_url)
+    try:
+        report = await check_health(engine, settings, now=datetime.now(UTC))
+    finally:
+        await engine.dispose()
+    for line in report.lines():
+        print(line)
+    return 0 if report.ok else 1
 
 
 def _parse(text: str | None, *, jsonl: str | None, now: str | None, tz: str) -> int:

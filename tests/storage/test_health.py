@@ -1,0 +1,89 @@
+"""`navbot health` and the checks behind it, against real SQLite files."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from bot.ops.health import check_health
+from storage.db import create_engine, create_session_factory
+from storage.migrate import migrate
+from storage.outbox import create_outbox_message
+from storage.staff import create_or_reactivate_staff
+from tests.conftest import make_settings
+
+NOW = datetime(2026, 12, 3, 12, tzinfo=UTC)
+
+
+async def _report(url: str) -> list[str]:
+    engine = create_engine(url)
+    try:
+        return (await check_health(engine, make_settings(url), now=NOW)).lines()
+    finally:
+        await engine.dispose()
+
+
+async def test_each_check_passes_and_fails(tmp_path: Path) -> None:
+    url = f"sqlite+aiosqlite:///{tmp_path / 'navbot.db'}"
+    assert await _report(url) == [
+        "ok   database: reachable",
+        "FAIL migrations: none applied: run navbot migrate",
+    ]
+    await migrate(url)
+    healthy = await _report(url)
+    assert healthy[0] == "ok   database: reachable"
+    assert healthy[1].startswith("ok   migrations: at head ")
+    assert healthy[2] == "ok   deliveries: none overdue"
+
+    engine = create_engine(url)
+    async with create_session_factory(engine).begin() as session:
+        staff = await create_or_reactivate_staff(
+            session,
+            telegram_id=1,
+            role="navigator",
+            team="hospital",
+            display_name="A",
+            telegram_language="en",
+        )
+        for minutes, key in ((4, "recent"), (6, "late")):
+            await create_outbox_message(
+                session,
+                dedupe_key=key,
+                kind="notice",
+                recipient_id=staff.id,
+                not_before=NOW - timedelta(minutes=minutes),
+                payload={"text": "x"},
+            )
+    await engine.dispose()
+    assert (await _report(url))[2] == "FAIL deliveries: 1 message(s) more than 5 minutes overdue"
+
+    unreachable = "postgresql+psycopg://postgres@127.0.0.1:9/none"
+    assert await _report(unreachable) == ["FAIL database: unreachable (OperationalError)"]
+
+
+async def test_the_cli_prints_one_line_per_check_and_exits_0_or_1(tmp_path: Path) -> None:
+    url = f"sqlite+aiosqlite:///{tmp_path / 'navbot.db'}"
+    env = {**os.environ, "DATABASE_URL": url, "TELEGRAM_BOT_TOKEN": ""}
+
+    def health() -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "bot.cli", "health"],
+            env=env,
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+
+    first = health()
+    assert first.returncode == 1
+    assert first.stdout.splitlines()[-1] == "FAIL migrations: none applied: run navbot migrate"
+    await migrate(url)
+    second = health()
+    assert second.returncode == 0, second.stderr
+    assert len(second.stdout.splitlines()) == 3
+    assert "Traceback" not in second.stderr

@@ -22,8 +22,7 @@ from datetime import datetime, timedelta
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.contacts.saving import ReminderSettings
-from bot.core.domain import Role
-from bot.followups.sweep import AGENDA_MAX_ITEMS, due_items_payload, epoch, list_due_items
+from bot.followups.sweep import agenda_payload, epoch, list_due_items, seniors_to_tell
 from storage.models import Staff
 from storage.outbox import (
     OutboxRow,
@@ -31,7 +30,7 @@ from storage.outbox import (
     create_outbox_messages,
     list_undelivered_while_unreachable,
 )
-from storage.staff import get_staff, list_staff, mark_staff_reachable
+from storage.staff import get_staff, mark_staff_reachable
 
 # Kinds replayed as they were. Follow-up nudges and agendas are summed up in one catch-up
 # agenda instead; "reachable" and "unreachable" notices are about someone else's state then.
@@ -88,21 +87,12 @@ async def _queue_catch_up_agenda(
         kind="agenda",
         recipient_id=member.id,
         not_before=now,
-        payload={
-            "items": due_items_payload(items[:AGENDA_MAX_ITEMS]),
-            "more": max(0, len(items) - AGENDA_MAX_ITEMS),
-            "catch_up": True,
-        },
+        payload=agenda_payload(items, catch_up=True),
     )
 
 
 async def _tell_seniors(session: AsyncSession, *, member: Staff, now: datetime) -> None:
-    supervisors = await list_staff(
-        session, team=member.team, roles=[Role.SUPERVISOR.value], active_only=True
-    )
-    admins = await list_staff(session, roles=[Role.ADMIN.value], active_only=True)
-    recipients = {s.id for s in [*supervisors, *admins] if s.id != member.id and s.reachable}
-    for recipient_id in sorted(recipients):
+    for recipient_id in await seniors_to_tell(session, member=member):
         await create_outbox_message(
             session,
             dedupe_key=f"reachable:{member.id}:{recipient_id}:{epoch(now)}",

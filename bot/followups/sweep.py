@@ -302,6 +302,25 @@ async def list_due_items(
     return items
 
 
+def agenda_payload(items: Sequence[DueItem], **extra: Any) -> dict[str, Any]:
+    """An agenda's outbox payload: the first AGENDA_MAX_ITEMS items and how many more."""
+    return {
+        **extra,
+        "items": due_items_payload(items[:AGENDA_MAX_ITEMS]),
+        "more": max(0, len(items) - AGENDA_MAX_ITEMS),
+    }
+
+
+async def seniors_to_tell(session: AsyncSession, *, member: Staff) -> list[int]:
+    """Who hears about a member's reachability: their team's supervisors and every admin,
+    active and reachable, never the member themselves."""
+    supervisors = await list_staff(
+        session, team=member.team, roles=[Role.SUPERVISOR.value], active_only=True
+    )
+    admins = await list_staff(session, roles=[Role.ADMIN.value], active_only=True)
+    return sorted({s.id for s in [*supervisors, *admins] if s.id != member.id and s.reachable})
+
+
 def due_items_payload(items: Sequence[DueItem]) -> list[dict[str, Any]]:
     return [
         {
@@ -358,10 +377,7 @@ async def produce_agendas(
             kind="agenda",
             recipient_id=member.id,
             not_before=now,
-            payload={
-                "items": due_items_payload(items[:AGENDA_MAX_ITEMS]),
-                "more": max(0, len(items) - AGENDA_MAX_ITEMS),
-            },
+            payload=agenda_payload(items),
         )
     await mark_agenda_checked(session, staff_ids=checked, local_day=today)
     return produced
@@ -394,11 +410,7 @@ async def produce_cover_agendas(
             kind="cover_agenda",
             recipient_id=cover.id,
             not_before=now,
-            payload={
-                "owner_id": owner.id,
-                "items": due_items_payload(items[:AGENDA_MAX_ITEMS]),
-                "more": max(0, len(items) - AGENDA_MAX_ITEMS),
-            },
+            payload=agenda_payload(items, owner_id=owner.id),
         )
     return produced
 
@@ -411,12 +423,7 @@ async def mark_unreachable(session: AsyncSession, *, staff_id: int, now: datetim
     member = await get_staff(session, staff_id=staff_id)
     if member is None:  # pragma: no cover - the update above found the row
         return True
-    supervisors = await list_staff(
-        session, team=member.team, roles=[Role.SUPERVISOR.value], active_only=True
-    )
-    admins = await list_staff(session, roles=[Role.ADMIN.value], active_only=True)
-    recipients = {s.id: s for s in [*supervisors, *admins] if s.id != staff_id and s.reachable}
-    for recipient_id in recipients:
+    for recipient_id in await seniors_to_tell(session, member=member):
         await create_outbox_message(
             session,
             dedupe_key=f"unreachable:{staff_id}:{recipient_id}:{epoch(now)}",

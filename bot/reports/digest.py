@@ -16,7 +16,7 @@ first digest is the Monday after their first week.
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -59,8 +59,7 @@ def joined_after_the_digest_week(staff: Staff, *, now: datetime, settings: Setti
     tz = settings.tz
     today = now.astimezone(tz).date()
     this_monday = local_to_utc(today - timedelta(days=today.weekday()), time(0), tz)
-    joined = staff.created_at if staff.created_at.tzinfo else staff.created_at.replace(tzinfo=UTC)
-    return joined >= this_monday
+    return staff.created_at >= this_monday  # aware UTC, as every stored time (UTCDateTime)
 
 
 async def render_digest(

@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import re
 from functools import cached_property
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from bot.core.clock import DEFAULT_FOLLOW_UP_DAYS
+
+if TYPE_CHECKING:
+    from bot.core.closures import ClosedDays
+    from bot.core.working_hours import WorkingHours
 
 DEFAULT_TELEGRAM_API_BASE_URL = "https://api.telegram.org"
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./data/navbot.db"
@@ -64,6 +68,10 @@ class Settings(BaseSettings):
 
     timezone: str = "Europe/London"
     default_working_hours: str = "mon-fri 09:00-18:00"
+    # Public holidays skipped as working days: england-wales (default), scotland,
+    # northern-ireland or none; CLOSURE_DAYS adds the council's own (ISO dates, a..b ranges).
+    holiday_region: str = "england-wales"
+    closure_days: str = ""
     default_follow_up_days: int = Field(default=DEFAULT_FOLLOW_UP_DAYS, ge=1, le=365)
     invite_expiry_days: int = Field(default=7, ge=1, le=90)
     undo_window_minutes: int = Field(default=15, ge=1, le=1440)
@@ -99,6 +107,40 @@ class Settings(BaseSettings):
             ZoneInfo(value)
         except (ZoneInfoNotFoundError, ValueError) as exc:
             raise ValueError(f"unknown time zone {value!r}") from exc
+        return value
+
+    @field_validator("default_working_hours")
+    @classmethod
+    def _readable_hours(cls, value: str) -> str:
+        from bot.core.working_hours import WorkingHours, WorkingHoursError
+
+        try:
+            WorkingHours.parse(value)
+        except WorkingHoursError as error:
+            raise ValueError(f"{error} (for example mon-fri 09:00-18:00)") from None
+        return value
+
+    @field_validator("holiday_region")
+    @classmethod
+    def _known_region(cls, value: str) -> str:
+        from bot.core.closures import HOLIDAY_REGIONS
+
+        region = value.strip().lower().replace("_", "-").replace(" ", "-")
+        region = {
+            "england": "england-wales",
+            "wales": "england-wales",
+            "ni": "northern-ireland",
+        }.get(region, region)
+        if region not in HOLIDAY_REGIONS:
+            raise ValueError(f"use one of {', '.join(HOLIDAY_REGIONS)}")
+        return region
+
+    @field_validator("closure_days")
+    @classmethod
+    def _readable_closures(cls, value: str) -> str:
+        from bot.core.closures import parse_closure_days
+
+        parse_closure_days(value)  # raises ValueError in one sentence
         return value
 
     @field_validator("database_url")
@@ -167,6 +209,20 @@ class Settings(BaseSettings):
     @cached_property
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
+
+    @cached_property
+    def closed_days(self) -> ClosedDays:
+        from bot.core.closures import ClosedDays, parse_closure_days
+
+        return ClosedDays(self.holiday_region, parse_closure_days(self.closure_days))
+
+    @cached_property
+    def default_hours(self) -> WorkingHours:
+        """DEFAULT_WORKING_HOURS with the bank holidays and closures: everyone's hours carry
+        the same closed days (``bot.contacts.saving.hours_of``)."""
+        from bot.core.working_hours import WorkingHours
+
+        return WorkingHours.parse(self.default_working_hours, self.closed_days)
 
     @property
     def is_sqlite(self) -> bool:

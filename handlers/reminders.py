@@ -77,8 +77,10 @@ _DATE_PROBLEMS = {
 _HOURS_PROBLEMS = {
     WorkingHoursErrorReason.BAD_DAYS: N_("I could not read the days."),
     WorkingHoursErrorReason.BAD_TIME: N_("I could not read the times."),
-    WorkingHoursErrorReason.EMPTY_WINDOW: N_(
-        "The end time must be after the start time, on the same day."
+    WorkingHoursErrorReason.EMPTY_WINDOW: N_("The start and end times must differ."),
+    WorkingHoursErrorReason.BACKWARD_DAYS: N_(
+        "{range} runs backwards through the week. Write the days one by one ({days}) "
+        "or a forward range such as mon-sun."
     ),
 }
 
@@ -405,10 +407,10 @@ async def hours_command(update: Update, context: NavContext) -> None:
         )
         return
     try:
-        hours = WorkingHours.parse(argument)
+        hours = WorkingHours.parse(argument, settings.default_hours.closed)
     except WorkingHoursError as error:
         await message.reply_text(
-            t.raw(_HOURS_PROBLEMS[error.reason])
+            t(_HOURS_PROBLEMS[error.reason], **error.details)
             + " "
             + t("Write days then times, e.g. /hours mon-fri 09:00-18:00")
         )
@@ -430,13 +432,16 @@ async def hours_command(update: Update, context: NavContext) -> None:
             detail="working hours",
             at=now,
         )
-    await message.reply_text(
-        t(
-            "Working hours set: {hours} ({zone}). Reminders wait for these hours.",
-            hours=working_hours_label(t, hours),
-            zone=zone,
-        )
+    reply = t(
+        "Working hours set: {hours} ({zone}). Reminders wait for these hours.",
+        hours=working_hours_label(t, hours),
+        zone=zone,
     )
+    if hours.overnight:
+        reply += "\n" + t(
+            "Night shifts: each shift ends the next morning and belongs to the day it starts."
+        )
+    await message.reply_text(reply)
 
 
 # --- the user blocks or unblocks the bot ---------------------------------------------------

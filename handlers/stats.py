@@ -10,7 +10,6 @@ from datetime import UTC, datetime
 from telegram import Message, Update
 from telegram.constants import ChatAction
 
-from bot.contacts.saving import hours_of
 from bot.context import NavContext
 from bot.core.access import Scope, ScopeRefusal, at_least, decide_scope
 from bot.core.domain import AuditAction, Role, StaffMember
@@ -169,7 +168,7 @@ async def overdue(update: Update, context: NavContext) -> None:
             team=scope.team,
             now=now,
             tz=settings.tz,
-            default_hours=hours_of(settings.default_working_hours),
+            default_hours=settings.default_hours,
         )
     await _audit(context, staff, AuditAction.STATS, "overdue", "now", scope.team, now)
     for chunk in split_message(render_overdue(context.t, items, team=scope.team, tz=settings.tz)):

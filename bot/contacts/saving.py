@@ -96,10 +96,12 @@ class SavedContact:
 
 
 def hours_of(stored: str | None, default: WorkingHours = DEFAULT) -> WorkingHours:
+    """A member's stored hours, or ``default``; either way with ``default``'s closed days
+    (the team's bank holidays and closures are everyone's)."""
     if not stored:
         return default
     try:
-        return WorkingHours.parse(stored)
+        return WorkingHours.parse(stored, default.closed)
     except WorkingHoursError:  # a value that no longer parses must not stop reminders
         return default
 
@@ -378,7 +380,7 @@ async def close_client(
 def reminder_settings(settings: Settings) -> ReminderSettings:
     return ReminderSettings(
         tz=settings.tz,
-        default_hours=hours_of(settings.default_working_hours),
+        default_hours=settings.default_hours,
         policy=ReminderPolicy(
             max_overdue_nudges=settings.max_overdue_nudges,
             escalate_after_working_days=settings.escalate_after_working_days,

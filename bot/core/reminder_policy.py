@@ -51,6 +51,7 @@ from bot.core.working_hours import (
     deliver_at,
     is_within,
     require_aware,
+    shift_day,
     window_end_on,
     window_start_on,
     working_days_after,
@@ -143,11 +144,14 @@ def working_days_overdue(due_at: datetime, now: datetime, hours: WorkingHours, t
 
     A working day counts from its local midnight, so on the morning of the first working day
     after the due day this is 1 even before the window opens; over a weekend after a Friday
-    due day it is 0 although the follow-up is already overdue.
+    due day it is 0 although the follow-up is already overdue. During a night shift it is
+    still the day the shift started: at 03:00 on Tuesday in Monday's shift, Tuesday does not
+    count yet. Closed days (bank holidays) never count.
     """
     if not is_overdue(due_at, now, tz):
         return 0
-    return working_days_between(_due_day(due_at, tz), now.astimezone(tz).date(), hours)
+    today = shift_day(now, hours, tz) or now.astimezone(tz).date()
+    return working_days_between(_due_day(due_at, tz), today, hours)
 
 
 @lru_cache(maxsize=4096)

@@ -14,20 +14,33 @@ Rules decided here:
 * The window on local day D is the half-open instant interval
   ``[local_to_utc(D, start), local_to_utc(D, end))``. If both ends fall inside a gap the
   window would be empty; it then starts at the end of the gap and keeps its nominal length.
-* Day sets wrap round the week in ranges: ``fri-mon`` is Fri, Sat, Sun, Mon.
+* **Night shifts**: a window whose end is not after its start crosses midnight
+  (``mon-fri 20:00-08:00``). Its instant interval is
+  ``[local_to_utc(D, start), local_to_utc(D + 1, end))`` and **the shift belongs to the day
+  it starts**: the Friday night shift that ends at 08:00 on Saturday is Friday's. So its
+  agenda comes at Friday 20:00, it counts as one working day (Friday) in overdue counts and
+  escalation, and a shift that starts on a bank holiday is not worked while one that ends on
+  it is. A window cannot start and end at the same minute.
+* **Closed days** (bank holidays, the council's closures: ``bot.core.closures``) are not
+  working days although their weekday is: no window, no count.
+* Day ranges run forward through the week: ``mon-fri``, ``sat-sun``, ``mon-sun``. A range
+  that runs backwards (``sun-mon``, ``fri-mon``) is refused with a suggestion rather than
+  guessed: it could mean the two days or the week wrapped round, and a navigator's reminders
+  should not depend on which guess was made. Write ``fri,sat,sun,mon`` or ``fri-sun,mon``.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from bot.core.clock import local_to_utc
+from bot.core.closures import NO_CLOSURES, ClosedDays
 
 __all__ = [
     "DAY_ABBREVIATIONS",
@@ -41,6 +54,7 @@ __all__ = [
     "next_window_start",
     "normalize_digits",
     "require_aware",
+    "shift_day",
     "window_end_on",
     "window_start_on",
     "working_days_after",
@@ -69,16 +83,20 @@ def require_aware(value: datetime, name: str = "datetime") -> None:
 
 class WorkingHoursErrorReason(StrEnum):
     BAD_DAYS = "bad_days"
+    BACKWARD_DAYS = "backward_days"
     BAD_TIME = "bad_time"
     EMPTY_WINDOW = "empty_window"
 
 
 class WorkingHoursError(ValueError):
-    """Working-hours text or values that cannot be used; ``reason`` says which part."""
+    """Working-hours text or values that cannot be used; ``reason`` says which part, and
+    ``details`` holds what a translated reply quotes (``range`` and ``days`` for
+    ``BACKWARD_DAYS``)."""
 
-    def __init__(self, reason: WorkingHoursErrorReason, message: str) -> None:
+    def __init__(self, reason: WorkingHoursErrorReason, message: str, **details: str) -> None:
         super().__init__(message)
         self.reason = reason
+        self.details = details
 
 
 _DAY_WORDS: dict[str, int] = {}
@@ -154,8 +172,20 @@ def _parse_days(text: str) -> frozenset[int]:
             )
         a = _DAY_WORDS[first]
         b = _DAY_WORDS[last] if sep else a
-        days.update((a + i) % 7 for i in range((b - a) % 7 + 1))
+        if b < a:
+            raise WorkingHoursError(
+                WorkingHoursErrorReason.BACKWARD_DAYS,
+                f"'{token}' runs backwards through the week: write the days one by one"
+                f" ({_comma_days(a, b)}) or a forward range such as mon-sun",
+                range=token,
+                days=_comma_days(a, b),
+            )
+        days.update(range(a, b + 1))
     return frozenset(days)
+
+
+def _comma_days(a: int, b: int) -> str:
+    return ",".join(_STORAGE_DAYS[(a + i) % 7] for i in range((b - a) % 7 + 1))
 
 
 def _runs(days: frozenset[int]) -> tuple[tuple[int, int], ...]:
@@ -170,14 +200,17 @@ def _runs(days: frozenset[int]) -> tuple[tuple[int, int], ...]:
 
 @dataclass(frozen=True)
 class WorkingHours:
-    """Days of the week (0=Mon..6=Sun) with one daily window ``[start, end)`` in local time.
+    """Days of the week (0=Mon..6=Sun) with one daily window ``[start, end)`` in local time,
+    and the days the team is closed (``closed``: bank holidays and closures).
 
-    Windows do not cross midnight and are whole minutes (that is what the text form holds).
+    Windows are whole minutes (that is what the text form holds). A window whose end is not
+    after its start is a night shift that ends on the next day (see the module rules).
     """
 
     days: frozenset[int]
     start: time
     end: time
+    closed: ClosedDays = NO_CLOSURES
 
     def __post_init__(self) -> None:
         if not self.days or not self.days <= frozenset(range(7)):
@@ -190,15 +223,26 @@ class WorkingHours:
                     WorkingHoursErrorReason.BAD_TIME,
                     "window times are naive local times in whole minutes",
                 )
-        if self.end <= self.start:
+        if self.end == self.start:
             raise WorkingHoursError(
                 WorkingHoursErrorReason.EMPTY_WINDOW,
-                f"the window must end after it starts ({self.start:%H:%M}–{self.end:%H:%M});"
-                " windows cannot cross midnight",
+                f"the window starts and ends at {self.start:%H:%M}: give different times",
             )
 
+    @property
+    def overnight(self) -> bool:
+        """The window crosses midnight: it ends on the day after the day it belongs to."""
+        return self.end < self.start
+
+    def works_on(self, day: date) -> bool:
+        """A shift starts on local ``day``: a working weekday that is not a closed day."""
+        return day.weekday() in self.days and not self.closed.is_closed(day)
+
+    def with_closed(self, closed: ClosedDays) -> WorkingHours:
+        return replace(self, closed=closed)
+
     @classmethod
-    def parse(cls, text: str) -> WorkingHours:
+    def parse(cls, text: str, closed: ClosedDays = NO_CLOSURES) -> WorkingHours:
         """Parse ``"mon-fri 09:00-18:00"``, ``"Mon,Wed,Fri 8-16"``, ``"weekdays 9-17"``,
         ``"sat-sun 10:00-14:30"``, ``"mon-sun 7am-10pm"``, Bengali or full-width digits,
         Bengali day names. Days come first, then the window.
@@ -212,7 +256,7 @@ class WorkingHours:
             )
         start, end = _parse_time(match.group("start")), _parse_time(match.group("end"))
         days = _parse_days(normalized[: match.start()].strip(" ,"))
-        return cls(days, start, end)
+        return cls(days, start, end, closed)
 
     def day_ranges(self) -> tuple[tuple[int, int], ...]:
         """Runs of consecutive days, Monday first: ``((0, 4),)`` for Mon–Fri,
@@ -244,48 +288,60 @@ def _window_on(day: date, hours: WorkingHours, tz: ZoneInfo) -> tuple[datetime, 
     # Cached: pure, and the reminder sweep asks for the same few days of the same few
     # navigators' hours for every follow-up it looks at.
     start = local_to_utc(day, hours.start, tz)
-    end = local_to_utc(day, hours.end, tz)
+    end_day = day + timedelta(days=1) if hours.overnight else day
+    end = local_to_utc(end_day, hours.end, tz)
     if end <= start:  # both ends inside a DST gap: keep the nominal length after the gap
-        nominal = datetime.combine(day, hours.end) - datetime.combine(day, hours.start)
+        nominal = datetime.combine(end_day, hours.end) - datetime.combine(day, hours.start)
         end = start + nominal
     return start, end
 
 
 def window_start_on(day: date, hours: WorkingHours, tz: ZoneInfo) -> datetime | None:
     """UTC start of the window on local ``day``; ``None`` if ``day`` is not a working day."""
-    if day.weekday() not in hours.days:
+    if not hours.works_on(day):
         return None
     return _window_on(day, hours, tz)[0]
 
 
 def window_end_on(day: date, hours: WorkingHours, tz: ZoneInfo) -> datetime | None:
-    """UTC end (exclusive) of the window on local ``day``; ``None`` if not a working day."""
-    if day.weekday() not in hours.days:
+    """UTC end (exclusive) of the window that starts on local ``day`` (the next day for a
+    night shift); ``None`` if not a working day."""
+    if not hours.works_on(day):
         return None
     return _window_on(day, hours, tz)[1]
 
 
-def is_within(instant: datetime, hours: WorkingHours, tz: ZoneInfo) -> bool:
-    """Whether ``instant`` lies in the window of its local day (start inclusive, end
-    exclusive)."""
+def shift_day(instant: datetime, hours: WorkingHours, tz: ZoneInfo) -> date | None:
+    """The local day whose window holds ``instant`` (start inclusive, end exclusive): the
+    instant's own day, or the day before during the small hours of a night shift; ``None``
+    outside working hours."""
     require_aware(instant, "instant")
-    day = instant.astimezone(tz).date()
-    if day.weekday() not in hours.days:
-        return False
-    start, end = _window_on(day, hours, tz)
-    return start <= instant < end
+    today = instant.astimezone(tz).date()
+    for day in (today, today - timedelta(days=1)) if hours.overnight else (today,):
+        if hours.works_on(day):
+            start, end = _window_on(day, hours, tz)
+            if start <= instant < end:
+                return day
+    return None
+
+
+def is_within(instant: datetime, hours: WorkingHours, tz: ZoneInfo) -> bool:
+    """Whether ``instant`` lies in a working window (start inclusive, end exclusive)."""
+    return shift_day(instant, hours, tz) is not None
 
 
 def next_window_start(after: datetime, hours: WorkingHours, tz: ZoneInfo) -> datetime:
     """The first window start at or after ``after`` (``after`` itself if it is one)."""
     require_aware(after, "after")
     day = after.astimezone(tz).date() - timedelta(days=1)
-    for _ in range(16):
+    # Closures are at most MAX_CLOSURE_RANGE_DAYS long each, so a window opens within a year
+    # unless every working day of it is closed (a configuration no council has).
+    for _ in range(400):
         start = window_start_on(day, hours, tz)
         if start is not None and start >= after:
             return start
         day += timedelta(days=1)
-    raise AssertionError("unreachable: every week has a working day")  # pragma: no cover
+    raise ValueError("no working day in the next year: check CLOSURE_DAYS")
 
 
 def deliver_at(when: datetime, hours: WorkingHours, tz: ZoneInfo) -> datetime:
@@ -297,25 +353,25 @@ def deliver_at(when: datetime, hours: WorkingHours, tz: ZoneInfo) -> datetime:
 
 @lru_cache(maxsize=4096)
 def working_days_after(day: date, n: int, hours: WorkingHours) -> date:
-    """The ``n``-th working day strictly after local date ``day`` (``n=0`` returns ``day``)."""
+    """The ``n``-th working day strictly after local date ``day`` (``n=0`` returns ``day``);
+    closed days are skipped."""
     if n < 0:
         raise ValueError("n must be >= 0")
-    if n == 0:
-        return day
-    per_week = len(hours.days)
-    weeks, rest = divmod(n, per_week)
-    if rest == 0:
-        weeks, rest = weeks - 1, per_week
-    current = day + timedelta(weeks=weeks)
-    while rest:
+    current = day
+    for _ in range(n):
         current += timedelta(days=1)
-        if current.weekday() in hours.days:
-            rest -= 1
+        for _ in range(400):
+            if hours.works_on(current):
+                break
+            current += timedelta(days=1)
+        else:
+            raise ValueError("no working day in the next year: check CLOSURE_DAYS")
     return current
 
 
 def working_days_between(after_day: date, until_day: date, hours: WorkingHours) -> int:
-    """How many working days ``d`` satisfy ``after_day < d <= until_day`` (0 if none)."""
+    """How many working days ``d`` satisfy ``after_day < d <= until_day`` (0 if none);
+    closed days do not count."""
     span = (until_day - after_day).days
     if span <= 0:
         return 0
@@ -324,4 +380,5 @@ def working_days_between(after_day: date, until_day: date, hours: WorkingHours) 
     for offset in range(1, rest + 1):
         if (after_day + timedelta(days=weeks * 7 + offset)).weekday() in hours.days:
             count += 1
-    return count
+    closed = hours.closed.closed_between(after_day, until_day)
+    return count - sum(1 for d in closed if d.weekday() in hours.days)

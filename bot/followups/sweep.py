@@ -41,7 +41,7 @@ from bot.core.reminder_policy import (
     next_reminder_at,
     working_days_overdue,
 )
-from bot.core.working_hours import WorkingHours, is_within, window_start_on
+from bot.core.working_hours import WorkingHours, shift_day, window_start_on
 from bot.followups.absences import (
     AwayClock,
     away_staff_ids,
@@ -339,33 +339,55 @@ async def produce_agendas(
     """Once per working day, at the start of the window (or as soon after as the bot runs),
     each member with anything due today or overdue gets one agenda.
 
-    Each member is considered once per local day (`agenda_checked_on`), so the cost is one
+    Each member is considered once per working day (`agenda_checked_on`), so the cost is one
     query over staff per sweep plus work for those whose window has just opened.
+
+    The agenda belongs to the day the shift starts: a night shift's comes at its start in the
+    evening and, if the bot was down then, in the small hours of the next day while that
+    shift still runs. Closed days (bank holidays) have no window, so no agenda.
     """
     today: date = now.astimezone(settings.tz).date()
     candidates = await list_staff_for_agenda(session, local_day=today)
-    checked: list[int] = []
-    ready: list[Staff] = []
+    checked: dict[date, list[int]] = {}
+    ready: dict[date, list[Staff]] = {}
     for member in candidates:
         hours = hours_of(member.working_hours, settings.default_hours)
-        start = window_start_on(today, hours, settings.tz)
-        if start is None:
-            checked.append(member.id)  # not a working day: nothing to do today
-        elif is_within(now, hours, settings.tz):
-            ready.append(member)
-        elif now >= start:
-            checked.append(member.id)  # the window has closed: the agenda is for mornings
-    # Issue 16 hook: a member away today gets no agenda; their cover gets it instead
-    # (bot.followups.absences.produce_cover_agendas).
-    away = await away_staff_ids(session, staff_ids=[m.id for m in ready], day=today)
-    checked += [m.id for m in ready if m.id in away]
-    ready = [m for m in ready if m.id not in away]
+        day = shift_day(now, hours, settings.tz)
+        if day is None:
+            start = window_start_on(today, hours, settings.tz)
+            if start is None or now >= start:
+                # not a working day, or the window has closed: the agenda is for the start
+                checked.setdefault(today, []).append(member.id)
+        elif member.agenda_checked_on != day:  # a night shift from yesterday may be done
+            ready.setdefault(day, []).append(member)
     produced = 0
+    for day, members in ready.items():
+        produced += await _produce_agendas_for(
+            session, members, day=day, now=now, settings=settings
+        )
+        checked.setdefault(day, []).extend(m.id for m in members)
+    for day, staff_ids in checked.items():
+        await mark_agenda_checked(session, staff_ids=staff_ids, local_day=day)
+    return produced
+
+
+async def _produce_agendas_for(
+    session: AsyncSession,
+    members: list[Staff],
+    *,
+    day: date,
+    now: datetime,
+    settings: ReminderSettings,
+) -> int:
+    # Issue 16 hook: a member away that day gets no agenda; their cover gets it instead
+    # (bot.followups.absences.produce_cover_agendas).
+    away = await away_staff_ids(session, staff_ids=[m.id for m in members], day=day)
+    members = [m for m in members if m.id not in away]
     with_due = await list_staff_with_due_followups(
-        session, staff_ids=[m.id for m in ready], due_before=end_of_due_day(now, settings.tz)
+        session, staff_ids=[m.id for m in members], due_before=end_of_due_day(now, settings.tz)
     )
-    for member in ready:
-        checked.append(member.id)
+    produced = 0
+    for member in members:
         if member.id not in with_due:
             continue
         items = await list_due_items(session, staff=member, now=now, settings=settings)
@@ -373,13 +395,12 @@ async def produce_agendas(
             continue
         produced += await create_outbox_message(
             session,
-            dedupe_key=f"agenda:{member.id}:{today.isoformat()}",
+            dedupe_key=f"agenda:{member.id}:{day.isoformat()}",
             kind="agenda",
             recipient_id=member.id,
             not_before=now,
             payload=agenda_payload(items),
         )
-    await mark_agenda_checked(session, staff_ids=checked, local_day=today)
     return produced
 
 
@@ -397,16 +418,15 @@ async def produce_cover_agendas(
             continue
         cover = covers[0]
         hours = hours_of(cover.working_hours, settings.default_hours)
-        if window_start_on(today, hours, settings.tz) is None or not is_within(
-            now, hours, settings.tz
-        ):
+        day = shift_day(now, hours, settings.tz)  # the cover's shift, perhaps a night's
+        if day is None:
             continue
         items = await list_due_items(session, staff=owner, now=now, settings=settings)
         if not items:
             continue
         produced += await create_outbox_message(
             session,
-            dedupe_key=f"cover-agenda:{absence.id}:{cover.id}:{today.isoformat()}",
+            dedupe_key=f"cover-agenda:{absence.id}:{cover.id}:{day.isoformat()}",
             kind="cover_agenda",
             recipient_id=cover.id,
             not_before=now,

@@ -47,7 +47,7 @@ def digest_due_at(staff: Staff, *, now: datetime, settings: Settings) -> tuple[d
     tz = settings.tz
     today = now.astimezone(tz).date()
     monday = today - timedelta(days=today.weekday())
-    hours = hours_of(staff.working_hours, hours_of(settings.default_working_hours))
+    hours = hours_of(staff.working_hours, settings.default_hours)
     due = next_window_start(local_to_utc(monday, time(0), tz), hours, tz)
     iso = monday.isocalendar()
     return due, digest_key(staff.id, (iso.year, iso.week))
@@ -80,7 +80,7 @@ async def render_digest(
         team=staff.team,
         now=now,
         tz=tz,
-        default_hours=hours_of(settings.default_working_hours),
+        default_hours=settings.default_hours,
     )
     lines = [t("<b>Weekly digest</b>"), *render_stats(t, figures), ""]
     lines += render_overdue(t, overdue, team=staff.team, tz=tz)

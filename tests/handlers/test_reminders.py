@@ -331,8 +331,14 @@ async def test_hours_shows_sets_and_explains_bad_input(h: Harness) -> None:
     assert "could not read the times" in h.last_text_to(NAV)
     await h.send(NAV, "/hours someday 09:00-18:00")
     assert "could not read the days" in h.last_text_to(NAV)
-    await h.send(NAV, "/hours mon-fri 18:00-09:00")
-    assert "end time must be after" in h.last_text_to(NAV)
+    await h.send(NAV, "/hours mon-fri 18:00-18:00")
+    assert "start and end times must differ" in h.last_text_to(NAV)
+    await h.send(NAV, "/hours sun-mon 09:00-17:00")
+    assert "sun-mon runs backwards through the week" in h.last_text_to(NAV)
+    assert "(sun,mon)" in h.last_text_to(NAV)
+    await h.send(NAV, "/hours <b>fri</b>-mon 09:00-17:00")
+    assert "<b>" not in h.last_text_to(NAV)  # what is echoed is escaped
+    assert (await _get(h, Staff, staff[NAV].id)).working_hours == "mon-sun 00:00-23:59"
     before = (await _get(h, FollowUp, fid)).reminder.next_reminder_at
     await h.send(NAV, "/hours sat 10:00-11:00")
     assert "Working hours set: Sat 10:00–11:00" in h.last_text_to(NAV)
@@ -341,6 +347,20 @@ async def test_hours_shows_sets_and_explains_bad_input(h: Harness) -> None:
     after = (await _get(h, FollowUp, fid)).reminder.next_reminder_at
     assert after != before
     assert after.astimezone(h.app.bot_data.settings.tz).weekday() == 5
+
+
+async def test_hours_takes_a_night_shift_that_crosses_midnight(h: Harness) -> None:
+    staff = await _team(h)
+    fid = await _followup(h, staff[NAV], due=datetime.now(UTC) + timedelta(days=2))
+    await h.send(NAV, "/hours mon-fri 20:00-08:00")
+    reply = h.last_text_to(NAV)
+    assert "Working hours set: Mon–Fri 20:00–08:00" in reply
+    assert "belongs to the day it starts" in reply
+    assert (await _get(h, Staff, staff[NAV].id)).working_hours == "mon-fri 20:00-08:00"
+    moment = (await _get(h, FollowUp, fid)).reminder.next_reminder_at
+    local = moment.astimezone(h.app.bot_data.settings.tz)
+    # a reminder waits for a shift: in the evening from 20:00 or in the small hours
+    assert local.hour >= 20 or local.hour < 8
 
 
 async def test_due_lists_today_and_overdue(h: Harness) -> None:

@@ -50,7 +50,11 @@ def utc(*args: int) -> datetime:
         ("mon-fri ০৯:০০-১৮:০০", {0, 1, 2, 3, 4}, time(9), time(18)),
         ("mon-fri ０９：００－１８：００", {0, 1, 2, 3, 4}, time(9), time(18)),
         ("সোম-শুক্র ৯-১৭", {0, 1, 2, 3, 4}, time(9), time(17)),
-        ("fri-mon 10-14", {4, 5, 6, 0}, time(10), time(14)),
+        ("fri,sat,sun,mon 10-14", {4, 5, 6, 0}, time(10), time(14)),
+        ("fri-sun,mon 10-14", {4, 5, 6, 0}, time(10), time(14)),
+        ("mon-fri 20:00-08:00", {0, 1, 2, 3, 4}, time(20), time(8)),
+        ("sat-sun 22:00-06:00", {5, 6}, time(22), time(6)),
+        ("mon-sun 10pm-6am", set(range(7)), time(22), time(6)),
         ("Mon–Fri 09:00–18:00", {0, 1, 2, 3, 4}, time(9), time(18)),
         ("tue, thu and sat 12pm-11:59pm", {1, 3, 5}, time(12), time(23, 59)),
     ],
@@ -72,9 +76,12 @@ def test_parse_accepts(text: str, days: set[int], start: time, end: time) -> Non
         ("9-17", WorkingHoursErrorReason.BAD_DAYS),
         ("funday 9-17", WorkingHoursErrorReason.BAD_DAYS),
         ("mon-xyz 9-17", WorkingHoursErrorReason.BAD_DAYS),
-        ("mon-fri 18:00-09:00", WorkingHoursErrorReason.EMPTY_WINDOW),
         ("mon-fri 09:00-09:00", WorkingHoursErrorReason.EMPTY_WINDOW),
-        ("mon-sun 22:00-06:00", WorkingHoursErrorReason.EMPTY_WINDOW),
+        ("mon-sun 0:00-00:00", WorkingHoursErrorReason.EMPTY_WINDOW),
+        ("sun-mon 09:00-17:00", WorkingHoursErrorReason.BACKWARD_DAYS),
+        ("fri-mon 10-14", WorkingHoursErrorReason.BACKWARD_DAYS),
+        ("Sunday to Monday 9-5pm", WorkingHoursErrorReason.BACKWARD_DAYS),
+        ("রবি-সোম ৯-১৭", WorkingHoursErrorReason.BACKWARD_DAYS),
     ],
 )
 def test_parse_rejects_with_reason(text: str, reason: WorkingHoursErrorReason) -> None:
@@ -95,8 +102,17 @@ def test_constructor_validates() -> None:
         WorkingHours(frozenset({1}), time(9, 0, 30), time(17))
     assert info.value.reason is WorkingHoursErrorReason.BAD_TIME
     with pytest.raises(WorkingHoursError) as info:
-        WorkingHours(frozenset({1}), time(17), time(9))
+        WorkingHours(frozenset({1}), time(17), time(17))
     assert info.value.reason is WorkingHoursErrorReason.EMPTY_WINDOW
+
+
+def test_backward_range_is_refused_with_the_days_spelled_out() -> None:
+    with pytest.raises(WorkingHoursError) as info:
+        WorkingHours.parse("sun-mon 09:00-17:00")
+    assert info.value.details == {"range": "sun-mon", "days": "sun,mon"}
+    with pytest.raises(WorkingHoursError) as info:
+        WorkingHours.parse("thu-tue 09:00-17:00")
+    assert info.value.details["days"] == "thu,fri,sat,sun,mon,tue"
 
 
 @pytest.mark.parametrize(
@@ -110,7 +126,12 @@ def test_constructor_validates() -> None:
             ((0, 0), (2, 2), (4, 4)),
         ),
         ("sat-sun 10:00-14:30", "sat-sun 10:00-14:30", "Sat–Sun 10:00–14:30", ((5, 6),)),
-        ("fri-mon 10-14", "mon,fri-sun 10:00-14:00", "Mon, Fri–Sun 10:00–14:00", ((0, 0), (4, 6))),
+        (
+            "fri-sun,mon 10-14",
+            "mon,fri-sun 10:00-14:00",
+            "Mon, Fri–Sun 10:00–14:00",
+            ((0, 0), (4, 6)),
+        ),
     ],
 )
 def test_storage_and_description(

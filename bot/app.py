@@ -5,15 +5,18 @@ from __future__ import annotations
 import asyncio
 import gc
 import logging
+import socket
 import uuid
 from datetime import UTC, datetime
 from functools import partial
+from http import HTTPStatus
+from typing import Any
 
 from telegram import BotCommand, BotCommandScopeChat, BotCommandScopeDefault, LinkPreviewOptions
 from telegram.constants import ParseMode
 from telegram.error import TelegramError
 from telegram.ext import AIORateLimiter, ApplicationBuilder, ContextTypes, Defaults
-from telegram.request import BaseRequest
+from telegram.request import BaseRequest, HTTPXRequest
 
 import handlers
 from bot.config import TOKEN_MISSING_MESSAGE, Settings
@@ -22,7 +25,7 @@ from bot.context import AppServices, NavApplication, NavContext
 from bot.core.access import commands_for
 from bot.core.domain import Role
 from bot.core.i18n import DEFAULT_LANGUAGE, SUPPORTED_LANGUAGES, Translator
-from bot.jobs.schedule import request_prompt_delivery, schedule_jobs
+from bot.jobs.schedule import note_telegram_contact, request_prompt_delivery, schedule_jobs
 from storage.db import (
     create_engine,
     create_read_session_factory,
@@ -41,8 +44,11 @@ def build_application(settings: Settings, *, request: BaseRequest | None = None)
     api = settings.telegram_api_base_url
     context_types = ContextTypes(context=NavContext, bot_data=AppServices)
     builder = ApplicationBuilder()
+    polling = HeartbeatRequest()
     if request is not None:
         builder = builder.request(request).get_updates_request(request)
+    else:
+        builder = builder.get_updates_request(polling)
     app: NavApplication = (
         builder.token(settings.telegram_bot_token.get_secret_value())
         .base_url(f"{api}/bot")
@@ -68,8 +74,27 @@ def build_application(settings: Settings, *, request: BaseRequest | None = None)
     )
     app.bot_data.settings = settings
     app.bot_data.instance_id = uuid.uuid4().hex
+    app.bot_data.host = socket.gethostname()
+    polling.services = app.bot_data
     handlers.register(app)
     return app
+
+
+class HeartbeatRequest(HTTPXRequest):
+    """The transport for `getUpdates` (one connection, as PTB builds it by default) that
+    notes when Telegram last answered a poll: the heartbeat `navbot health` reads. An empty
+    answer counts too; polling that fails for minutes is what the check is for."""
+
+    services: AppServices | None = None
+
+    def __init__(self) -> None:
+        super().__init__(connection_pool_size=1)
+
+    async def do_request(self, *args: Any, **kwargs: Any) -> tuple[int, bytes]:
+        code, body = await super().do_request(*args, **kwargs)
+        if code == HTTPStatus.OK and self.services is not None:
+            note_telegram_contact(self.services)
+        return code, body
 
 
 async def _post_init(app: NavApplication) -> None:
@@ -101,6 +126,8 @@ async def start_services(app: NavApplication) -> None:
             await set_app_state(session, key="bot_username", value=app.bot.username)
     services.on_alert_raised = partial(request_prompt_delivery, app)
     schedule_jobs(app)
+    # Which process claimed a message (outbox.claimed_by) is this id: say which one we are.
+    log.info("instance %s started on %s", services.instance_id, services.host)
 
 
 async def _post_shutdown(app: NavApplication) -> None:

@@ -14,7 +14,6 @@ from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
-from urllib.parse import urlparse
 
 from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -231,6 +230,15 @@ def _run() -> int:
         print(TOKEN_MISSING_MESSAGE, file=sys.stderr)
         return 1
     token = settings.telegram_bot_token.get_secret_value()
+    if settings.webhook_url and not settings.is_sqlite and settings.webhook_secret is None:
+        # Several processes may share PostgreSQL behind one URL: each making up its own
+        # secret would overwrite the others' registration and refuse their updates.
+        print(
+            "navbot: WEBHOOK_SECRET is required in webhook mode with PostgreSQL: set the same "
+            "value (A-Z a-z 0-9 _ -, e.g. from `openssl rand -hex 32`) for every process.",
+            file=sys.stderr,
+        )
+        return 1
     webhook_secret = (
         settings.webhook_secret.get_secret_value()
         if settings.webhook_secret
@@ -240,7 +248,9 @@ def _run() -> int:
     # Local checks first: they cost nothing and name the setting to fix.
     check_token_shape(token)
     check_api_base_url(settings.telegram_api_base_url)
-    configure_logging(settings.log_level, [*secret_parts(token), webhook_secret])
+    configure_logging(
+        settings.log_level, [*secret_parts(token), webhook_secret], log_format=settings.log_format
+    )
 
     lock = None
     db_file = sqlite_path(settings.database_url)
@@ -257,6 +267,8 @@ def _run() -> int:
         from bot.app import build_application  # telegram import cost only for `run`
 
         app = build_application(settings)
+        if settings.metrics_port is not None:
+            _serve_metrics(settings)
         _run_application(app, settings, webhook_secret)
     finally:
         if lock is not None:
@@ -264,20 +276,31 @@ def _run() -> int:
     return 0
 
 
+def _serve_metrics(settings: Settings) -> None:
+    from bot.ops.metrics import serve_metrics
+
+    assert settings.metrics_port is not None
+    try:
+        serve_metrics(settings.metrics_port, settings.metrics_listen)
+    except OSError as error:
+        raise StartupProblem(
+            f"cannot serve metrics on {settings.metrics_listen}:{settings.metrics_port} "
+            f"({error.strerror or type(error).__name__}): choose another METRICS_PORT or "
+            "METRICS_LISTEN, or stop what is using it."
+        ) from None
+    logging.getLogger(__name__).info(
+        "metrics on http://%s:%d/metrics", settings.metrics_listen, settings.metrics_port
+    )
+
+
 def _run_application(app: NavApplication, settings: Settings, webhook_secret: str) -> None:
     """Polling or webhook until SIGINT/SIGTERM. Telegram failing between our own check and
     PTB's start-up (the token revoked, the network gone) is the same sentence as before."""
     try:
         if settings.webhook_url:
-            path = urlparse(settings.webhook_url).path.strip("/") or "telegram"
-            app.run_webhook(
-                listen=settings.webhook_listen,
-                port=settings.webhook_port,
-                url_path=path,
-                webhook_url=settings.webhook_url,
-                secret_token=webhook_secret,
-                allowed_updates=Update.ALL_TYPES,
-            )
+            from bot.webhook import serve_webhook
+
+            asyncio.run(serve_webhook(app, settings, webhook_secret))
         else:
             app.run_polling(allowed_updates=Update.ALL_TYPES)
     except InvalidToken:

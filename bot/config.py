@@ -77,11 +77,17 @@ class Settings(BaseSettings):
     undo_window_minutes: int = Field(default=15, ge=1, le=1440)
 
     log_level: str = "INFO"
+    # text (for people) or json (one object per line, for a log collector)
+    log_format: str = "text"
 
     webhook_url: str | None = None
     webhook_secret: SecretStr | None = None
     webhook_listen: str = "127.0.0.1"
     webhook_port: int = Field(default=8443, ge=1, le=65535)
+
+    # Prometheus metrics on http://METRICS_LISTEN:METRICS_PORT/metrics; off when unset.
+    metrics_port: int | None = Field(default=None, ge=1, le=65535)
+    metrics_listen: str = "127.0.0.1"
 
     sweep_interval_seconds: float = Field(default=30.0, gt=0, le=3600)
     max_overdue_nudges: int = Field(default=3, ge=0, le=30)
@@ -108,6 +114,20 @@ class Settings(BaseSettings):
         except (ZoneInfoNotFoundError, ValueError) as exc:
             raise ValueError(f"unknown time zone {value!r}") from exc
         return value
+
+    @field_validator("log_level")
+    @classmethod
+    def _known_log_level(cls, value: str) -> str:
+        if value.strip().upper() not in ("DEBUG", "INFO", "WARNING", "ERROR"):
+            raise ValueError("use DEBUG, INFO, WARNING or ERROR")
+        return value.strip().upper()
+
+    @field_validator("log_format")
+    @classmethod
+    def _known_log_format(cls, value: str) -> str:
+        if value.strip().lower() not in ("text", "json"):
+            raise ValueError("use text or json")
+        return value.strip().lower()
 
     @field_validator("default_working_hours")
     @classmethod
@@ -153,7 +173,7 @@ class Settings(BaseSettings):
     def _strip_slash(cls, value: str) -> str:
         return value.rstrip("/")
 
-    @field_validator("telegram_bot_token", "webhook_secret", mode="before")
+    @field_validator("telegram_bot_token", "webhook_secret", "metrics_port", mode="before")
     @classmethod
     def _empty_is_unset(cls, value: object) -> object:
         return None if value == "" else value

@@ -33,6 +33,10 @@ class AppServices:
     on_alert_raised: Callable[[], None] | None = None
     sender: Any  # bot.jobs.delivery.Sender, built on first use by the reminder sweep
     sweep_lock: asyncio.Lock  # one sweep at a time per process
+    # Heartbeats (bot.jobs.schedule.leave_heartbeats): this machine's name, and the Unix time
+    # this process last heard from Telegram (a poll that answered, or a webhook update).
+    host: str
+    telegram_contact_at: float | None = None
 
 
 class NavContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], AppServices]):

@@ -2,13 +2,50 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import sys
 import threading
 from collections.abc import Iterable
+from contextvars import ContextVar
+from datetime import UTC, datetime
 from typing import Any, TextIO
 
 REDACTED = "[token]"
+LOG_FORMATS = ("text", "json")
+
+# What a log line is about, for machines (LOG_FORMAT=json): the Telegram update being
+# handled and the staff member (our row id, never a Telegram id or a name) it came from.
+# The access guard sets both at the start of every update; jobs clear them.
+current_update_id: ContextVar[int | None] = ContextVar("current_update_id", default=None)
+current_staff_id: ContextVar[int | None] = ContextVar("current_staff_id", default=None)
+
+
+def bind_log_context(*, update_id: int | None, staff_id: int | None) -> None:
+    current_update_id.set(update_id)
+    current_staff_id.set(staff_id)
+
+
+class JsonFormatter(logging.Formatter):
+    """One JSON object per line: time (UTC, ISO 8601), level, logger, event (the message,
+    already scrubbed by ``SecretRedactingFilter``), update_id and staff_id when known, and
+    the exception's type or, at DEBUG, its traceback. Never message text: nothing logs it."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        entry: dict[str, Any] = {
+            "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
+            "level": record.levelname,
+            "logger": record.name,
+            "event": record.getMessage(),
+        }
+        update_id, staff_id = current_update_id.get(), current_staff_id.get()
+        if update_id is not None:
+            entry["update_id"] = update_id
+        if staff_id is not None:
+            entry["staff_id"] = staff_id
+        if record.exc_text:
+            entry["traceback"] = record.exc_text
+        return json.dumps(entry, ensure_ascii=False)
 
 
 def secret_parts(token: str | None) -> list[str]:
@@ -105,9 +142,13 @@ def install_output_scrubbing(secrets: list[str]) -> None:
             setattr(sys, name, ScrubbingStream(current, secrets))
 
 
-def configure_logging(level: str, secrets: list[str]) -> None:
+def configure_logging(level: str, secrets: list[str], *, log_format: str = "text") -> None:
     handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.setFormatter(
+        JsonFormatter()
+        if log_format == "json"
+        else logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
+    )
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())

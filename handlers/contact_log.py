@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hmac
+import logging
 import secrets
 from datetime import UTC, datetime, time, timedelta
 
@@ -22,6 +23,7 @@ from bot.core.domain import Outcome, Risk, Service, Setting, StaffMember
 from bot.core.i18n import N_, Translator
 from bot.core.record_ids import parse_record_id
 from bot.core.reminder_policy import FollowUpPreset, preset_follow_up
+from bot.ops.metrics import LOG_SOURCES, LOGS_SAVED
 from handlers import cards
 from storage.clients import get_client_by_code
 from storage.drafts import (
@@ -59,6 +61,8 @@ NO_CODE = N_(
     "Example: C123 seen in ED, referred to drug treatment, follow up friday"
 )
 
+log = logging.getLogger(__name__)
+
 
 def _now() -> datetime:
     return datetime.now(UTC)
@@ -86,11 +90,15 @@ async def _save_now(
         saved_reply(context.t, state, saved, tz=settings.tz),
         reply_markup=cards.undo_keyboard(context.t, saved.contact_id),
     )
-    _after_save(context, saved.alert_id)
+    _after_save(context, saved, state.source)
 
 
-def _after_save(context: NavContext, alert_id: int | None) -> None:
-    """A safeguarding alert should not wait for the next sweep."""
+def _after_save(context: NavContext, saved: SavedContact, source: str) -> None:
+    """Logged and counted (ids only, never what was written); a safeguarding alert should
+    not wait for the next sweep."""
+    log.info("contact %d saved (%s)", saved.contact_id, source)
+    LOGS_SAVED.labels(source=source if source in LOG_SOURCES else "other").inc()
+    alert_id = saved.alert_id
     hook = context.services.on_alert_raised
     if alert_id is not None and hook is not None:
         hook()
@@ -364,7 +372,7 @@ async def on_card_button(update: Update, context: NavContext) -> None:
             cards.undo_keyboard(t, saved.contact_id),
         )
         await query.answer(t("Saved."))
-        _after_save(context, saved.alert_id)
+        _after_save(context, saved, state.source)
         return
     await _respond_to_card_action(query, context, t, state, action, args, draft_id, draft_token)
     await query.answer()

@@ -7,11 +7,11 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, NamedTuple, cast
 
-from sqlalchemy import Table, and_, or_, select, text, update
+from sqlalchemy import Table, and_, func, or_, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import OutboxMessage
+from storage.models import FollowUpReminder, OutboxMessage
 from storage.types import time_as_json
 
 
@@ -251,3 +251,20 @@ async def list_undelivered_while_unreachable(
         .order_by(OutboxMessage.id)
     )
     return rows.all()
+
+
+async def count_waiting_deliveries(session: AsyncSession) -> int:
+    """Outbox messages not yet finished plus owed nudges: the delivery queue's depth.
+    Both counts read a narrow index (`ix_outbox_status_not_before`, and the partial
+    `ix_followup_reminders_nudge_owed` that holds only owed nudges)."""
+    outbox = await session.scalar(
+        select(func.count())
+        .select_from(OutboxMessage)
+        .where(OutboxMessage.status.in_(("pending", "claimed")))
+    )
+    nudges = await session.scalar(
+        select(func.count())
+        .select_from(FollowUpReminder)
+        .where(FollowUpReminder.nudge_kind.is_not(None))
+    )
+    return int(outbox or 0) + int(nudges or 0)

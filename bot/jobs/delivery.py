@@ -61,6 +61,7 @@ from bot.followups.messages import (
     render_unreachable,
 )
 from bot.followups.sweep import mark_unreachable
+from bot.ops.metrics import REMINDERS
 from storage.alerts import get_alert
 from storage.followups import get_followup
 from storage.models import Staff
@@ -802,3 +803,20 @@ class Sender:
                     assert recipient is not None
                     if await mark_unreachable(session, staff_id=recipient.id, now=now):
                         report.newly_unreachable.append(recipient.id)
+        REMINDERS.labels(kind=_metric_kind(message.kind), outcome=_OUTCOMES[type(outcome)]).inc()
+
+
+# The metric's outcome label for each way a claimed message can end (bot.ops.metrics).
+_OUTCOMES: dict[type, str] = {
+    Sent: "sent",
+    RetryLater: "retried",
+    NotOwed: "skipped",
+    Undeliverable: "failed",
+    Rejected: "failed",
+    Blocked: "failed",
+}
+
+
+def _metric_kind(kind: str) -> str:
+    """A closed set of label values: a kind no renderer knows is "unknown"."""
+    return kind if kind in _RENDERERS else "unknown"

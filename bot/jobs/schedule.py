@@ -17,17 +17,30 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time as clock
 from datetime import UTC, datetime, time
 from typing import Any
 
+from telegram.error import TelegramError
+
 from bot.config import Settings
 from bot.contacts.saving import reminder_settings
-from bot.context import NavApplication, NavContext
+from bot.context import AppServices, NavApplication, NavContext
 from bot.followups.sweep import produce_all
 from bot.jobs.delivery import DeliveryReport, Sender
+from bot.logging_setup import bind_log_context
+from bot.ops.metrics import (
+    DELIVERY_SECONDS,
+    LAST_SWEEP,
+    LAST_UPDATE,
+    OUTBOX_PENDING,
+    SWEEP_SECONDS,
+)
 from bot.people.data_requests import purge_expired
 from bot.reports.digest import produce_weekly_digests
 from storage.conversations import delete_expired_conversations
+from storage.heartbeats import record_heartbeats
+from storage.outbox import count_waiting_deliveries
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +48,8 @@ SWEEP_JOB_NAME = "sweep_and_deliver"
 DIGEST_JOB_NAME = "weekly-digest"
 DIGEST_INTERVAL_SECONDS = 300
 PURGE_JOB_NAME = "retention-purge"
+WEBHOOK_CHECK_JOB_NAME = "webhook-check"
+WEBHOOK_CHECK_SECONDS = 60
 PURGE_AT = time(3, 30)  # local time: quiet, and outside every plausible working window
 
 
@@ -69,22 +84,43 @@ def _sweep_lock(app: NavApplication) -> asyncio.Lock:
 
 
 async def run_sweep(app: NavApplication, *, now: datetime | None = None) -> DeliveryReport:
-    """Produce what is due, then deliver it. One at a time per process."""
+    """Produce what is due, then deliver it, then leave a heartbeat. One at a time per
+    process."""
     services = app.bot_data
     async with _sweep_lock(app):
-        await produce_all(
-            services.session_factory,
-            now=now or utcnow(),
-            settings=reminder_settings(services.settings),
-        )
-        report = await get_sender(app).deliver_due()
-        if report.newly_unreachable:  # their supervisors' notices are in the outbox now
-            more = await get_sender(app).deliver_due()
-            report.sent += more.sent
+        with SWEEP_SECONDS.time():
+            await produce_all(
+                services.session_factory,
+                now=now or utcnow(),
+                settings=reminder_settings(services.settings),
+            )
+        with DELIVERY_SECONDS.time():
+            report = await get_sender(app).deliver_due()
+            if report.newly_unreachable:  # their supervisors' notices are in the outbox now
+                more = await get_sender(app).deliver_due()
+                report.sent += more.sent
+        await leave_heartbeats(app)
         return report
 
 
+async def leave_heartbeats(app: NavApplication) -> None:
+    """For `navbot health` in another process: this sweep finished, and when this process
+    last heard from Telegram (a poll that answered, or a webhook update). Also the queue
+    depth for the metrics."""
+    services = app.bot_data
+    now = utcnow()
+    contact = services.telegram_contact_at
+    async with services.session_factory.begin() as session:
+        await record_heartbeats(session, names=["sweep"], host=services.host, at=now)
+        if contact is not None:
+            at = datetime.fromtimestamp(contact, UTC)
+            await record_heartbeats(session, names=["telegram"], host=services.host, at=at)
+        OUTBOX_PENDING.set(await count_waiting_deliveries(session))
+    LAST_SWEEP.set(now.timestamp())
+
+
 async def sweep_and_deliver(context: NavContext) -> None:
+    bind_log_context(update_id=None, staff_id=None)  # a job, not an update
     try:
         report = await run_sweep(context.application)  # type: ignore[arg-type]
     except Exception as error:  # the next run tries again; the database holds what is owed
@@ -104,6 +140,13 @@ async def sweep_and_deliver(context: NavContext) -> None:
         )
 
 
+def note_telegram_contact(services: AppServices) -> None:
+    """Telegram answered a poll, sent an update or confirmed our webhook (the heartbeat
+    `leave_heartbeats` writes)."""
+    services.telegram_contact_at = clock.time()
+    LAST_UPDATE.set(services.telegram_contact_at)
+
+
 def request_prompt_delivery(app: Any) -> None:
     """Run a sweep now instead of waiting for the next interval. Safe from any handler; a
     no-op for an application without a job queue (as in the CLI)."""
@@ -116,6 +159,7 @@ def request_prompt_delivery(app: Any) -> None:
 
 
 async def weekly_digest_job(context: NavContext) -> None:
+    bind_log_context(update_id=None, staff_id=None)
     services = context.services
     await produce_weekly_digests(
         services.session_factory,
@@ -126,6 +170,7 @@ async def weekly_digest_job(context: NavContext) -> None:
 
 
 async def purge_job(context: NavContext) -> None:
+    bind_log_context(update_id=None, staff_id=None)
     services = context.services
     now = utcnow()
     async with services.session_factory.begin() as session:
@@ -134,6 +179,23 @@ async def purge_job(context: NavContext) -> None:
         )
         # Conversations nobody came back to (each one says so when its user returns).
         await delete_expired_conversations(session, now=now)
+
+
+async def webhook_check_job(context: NavContext) -> None:
+    """Webhook mode: ask Telegram whether our webhook is in place. In a quiet night no update
+    arrives, so this is what keeps the `telegram` heartbeat fresh while all is well; a
+    webhook Telegram dropped, or a Telegram we cannot reach, lets it go stale."""
+    bind_log_context(update_id=None, staff_id=None)
+    services = context.services
+    try:
+        info = await context.bot.get_webhook_info()
+    except TelegramError as error:
+        log.warning("webhook check failed: %s", type(error).__name__)
+        return
+    if info.url == services.settings.webhook_url:
+        note_telegram_contact(services)
+    else:
+        log.warning("Telegram does not have our webhook (last error: %s)", info.last_error_message)
 
 
 # --- the schedule -----------------------------------------------------------------------------
@@ -164,6 +226,14 @@ def schedule_jobs(app: NavApplication) -> None:
         name=DIGEST_JOB_NAME,
         job_kwargs={"misfire_grace_time": DIGEST_INTERVAL_SECONDS, "coalesce": True},
     )
+    if settings.webhook_url:
+        job_queue.run_repeating(
+            webhook_check_job,
+            interval=WEBHOOK_CHECK_SECONDS,
+            first=1,
+            name=WEBHOOK_CHECK_JOB_NAME,
+            job_kwargs={"misfire_grace_time": WEBHOOK_CHECK_SECONDS, "coalesce": True},
+        )
     job_queue.run_daily(
         purge_job,
         time=PURGE_AT.replace(tzinfo=settings.tz),

@@ -65,3 +65,50 @@ def test_bad_values_are_refused_with_a_reason(field: str, value: object, message
 
 def test_timezone_object() -> None:
     assert _settings(timezone="Europe/London").tz.key == "Europe/London"
+
+
+def test_holidays_closures_and_default_hours_reach_everyone_s_hours(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from datetime import date
+
+    monkeypatch.setenv("HOLIDAY_REGION", "Scotland")
+    monkeypatch.setenv("CLOSURE_DAYS", "2026-12-24..2026-12-31, 2027-04-19")
+    monkeypatch.setenv("DEFAULT_WORKING_HOURS", "mon-fri 20:00-08:00")
+    settings = _settings()
+    assert settings.holiday_region == "scotland"
+    hours = settings.default_hours
+    assert hours.overnight
+    assert hours.closed.is_closed(date(2027, 1, 4))  # Scotland's 2 January, substituted
+    assert hours.closed.is_closed(date(2026, 12, 29))  # the council's closure
+    assert not hours.works_on(date(2027, 4, 19))
+    assert hours.works_on(date(2027, 4, 20))
+    assert _settings(holiday_region="england").holiday_region == "england-wales"
+    assert _settings(holiday_region="NI").holiday_region == "northern-ireland"
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("holiday_region", "france", "use one of england-wales, scotland, northern-ireland, none"),
+        ("closure_days", "24/12/2026", "is not a date or a range"),
+        ("closure_days", "2027-01-02..2027-01-01", "ends before it starts"),
+        ("default_working_hours", "sun-mon 9-17", "runs backwards through the week"),
+        ("default_working_hours", "whenever", "no time window found"),
+        ("log_format", "xml", "use text or json"),
+        ("log_level", "LOUD", "use DEBUG, INFO, WARNING or ERROR"),
+        ("metrics_port", "0", "greater than or equal to 1"),
+    ],
+)
+def test_operations_settings_are_refused_with_a_reason(
+    field: str, value: object, message: str
+) -> None:
+    with pytest.raises(ValidationError, match=message):
+        _settings(**{field: value})
+
+
+def test_metrics_are_off_unless_a_port_is_given() -> None:
+    assert _settings().metrics_port is None
+    assert _settings(metrics_port="").metrics_port is None
+    assert _settings(metrics_port="9464").metrics_port == 9464
+    assert _settings(log_format="JSON").log_format == "json"

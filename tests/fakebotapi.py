@@ -255,6 +255,10 @@ class FakeBotApi:
         self._file_counter = itertools.count(1)
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
+        self._webhook_queue: list[dict[str, Any]] = []
+        self._webhook_thread: threading.Thread | None = None
+        #: (update_id, HTTP status or 0 for a connection error) per webhook POST attempt.
+        self.webhook_attempts: list[tuple[int, int]] = []
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -447,16 +451,61 @@ class FakeBotApi:
     # ------------------------------------------------------------------ injection
 
     def push_update(self, update: dict[str, Any]) -> dict[str, Any]:
-        """Queue a raw update; ``update_id`` is assigned if missing. Returns the update."""
+        """Queue a raw update; ``update_id`` is assigned if missing. Returns the update.
+
+        With a webhook registered the update is POSTed to it, as Telegram does: in order, and
+        again (after a short pause) until the webhook answers 200, for up to a minute.
+        """
         with self._cond:
             if "update_id" not in update:
                 update = {"update_id": self._state.next_update_id, **update}
             self._state.next_update_id = max(self._state.next_update_id, update["update_id"]) + 1
             if "callback_query" in update:
                 self._state.callback_ids.add(update["callback_query"]["id"])
-            self._state.updates.append(update)
+            if self._state.webhook_url:
+                self._webhook_queue.append(update)
+                if self._webhook_thread is None:
+                    self._webhook_thread = threading.Thread(
+                        target=self._deliver_webhooks, name="FakeBotApi-webhook", daemon=True
+                    )
+                    self._webhook_thread.start()
+            else:
+                self._state.updates.append(update)
             self._cond.notify_all()
             return update
+
+    def _deliver_webhooks(self) -> None:
+        while True:
+            with self._cond:
+                while not self._webhook_queue and not self._closing:
+                    self._cond.wait(0.5)
+                if self._closing:
+                    return
+                update = self._webhook_queue[0]
+            deadline = time.monotonic() + 60
+            while not self._closing:
+                try:
+                    status = self.deliver_webhook(update, timeout=30)
+                except OSError:  # refused, reset: the process behind the URL died
+                    status = 0
+                with self._cond:
+                    self.webhook_attempts.append((int(update["update_id"]), status))
+                if status == 200 or time.monotonic() > deadline:
+                    break
+                time.sleep(0.2)  # Telegram waits before it tries again
+            with self._cond:
+                self._webhook_queue.pop(0)
+                self._cond.notify_all()
+
+    def wait_until_webhooks_delivered(self, timeout: float = 60.0) -> None:
+        """Wait until every update pushed to the webhook got its 200 (or was given up on)."""
+        deadline = time.monotonic() + timeout
+        with self._cond:
+            while self._webhook_queue:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    raise AssertionError(f"{len(self._webhook_queue)} webhook update(s) pending")
+                self._cond.wait(remaining)
 
     def push_message(
         self,
@@ -695,6 +744,11 @@ class FakeBotApi:
         response, which is what a client sees when the process or network dies mid-send.
         """
         self._add_fault(method, _Fault("hang", times))
+
+    def clear_faults(self, method: str) -> None:
+        """Forget the faults still waiting for ``method`` (calls already hung stay hung)."""
+        with self._cond:
+            self._faults.pop(method.lower(), None)
 
     def release_hung(self) -> int:
         """Drop every hung connection without a response; return how many were released."""

@@ -47,7 +47,14 @@ def bot_environment(api_base_url: str, workdir: Path, **extra: str) -> dict[str,
 class BotProcess:
     """`navbot run` in its own process group, with stdout and stderr captured to a file."""
 
-    def __init__(self, env: dict[str, str], workdir: Path, name: str = "bot") -> None:
+    def __init__(
+        self,
+        env: dict[str, str],
+        workdir: Path,
+        name: str = "bot",
+        command: list[str] | None = None,
+    ) -> None:
+        self.command = command or [*navbot_command(), "run"]
         self.env = env
         self.workdir = workdir
         self.log_path = workdir / f"{name}.log"
@@ -57,7 +64,7 @@ class BotProcess:
     def start(self) -> BotProcess:
         self._log = self.log_path.open("ab")
         self.process = subprocess.Popen(
-            [*navbot_command(), "run"],
+            self.command,
             env=self.env,
             cwd=self.workdir,
             stdout=self._log,

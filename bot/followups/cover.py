@@ -103,13 +103,14 @@ DayRange = tuple[date, date]
 def days_away_after(
     due_day: date, today: date, hours: WorkingHours, away: Iterable[DayRange]
 ) -> int:
-    """The member's working days ``d`` with ``due_day < d <= today`` spent away."""
+    """The member's working days ``d`` with ``due_day < d <= today`` spent away (a bank
+    holiday inside the absence is no working day, so it is not counted twice)."""
     count = 0
     for first, last in away:
         day = max(first, due_day + timedelta(days=1))
         end = min(last, today)
         while day <= end:
-            if day.weekday() in hours.days:
+            if hours.works_on(day):
                 count += 1
             day += timedelta(days=1)
     return count

@@ -37,7 +37,6 @@ TRUE_METHODS = {
     "sendchataction",
     "deletemessage",
     "deletewebhook",
-    "setwebhook",
 }
 
 
@@ -112,6 +111,7 @@ class RecordingTransport(BaseRequest):
     calls: list[Call] = field(default_factory=list)
     _message_ids: Any = field(default_factory=lambda: itertools.count(1000))
     watch: TransactionWatch | None = None
+    webhook_url: str = ""  # what setWebhook registered, as Telegram keeps it
 
     @property
     def read_timeout(self) -> float:
@@ -152,6 +152,15 @@ class RecordingTransport(BaseRequest):
             return BOT_USER
         if name in TRUE_METHODS:
             return True
+        if name == "setwebhook":
+            self.webhook_url = str(params.get("url", ""))
+            return True
+        if name == "getwebhookinfo":
+            return {
+                "url": self.webhook_url,
+                "has_custom_certificate": False,
+                "pending_update_count": 0,
+            }
         if name in ("sendmessage", "editmessagetext", "sendphoto", "senddocument"):
             message: dict[str, Any] = {
                 "message_id": params.get("message_id") or next(self._message_ids),

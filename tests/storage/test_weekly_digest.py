@@ -102,6 +102,36 @@ async def test_digest_at_the_monday_window_start_once(
     assert await _produce(session_factory, snapshots, now=next_monday) == 1
 
 
+async def test_on_easter_monday_the_digest_waits_for_tuesday_and_skips_the_holidays(
+    session_factory: Factory, snapshots: Factory
+) -> None:
+    settings = make_settings("sqlite+aiosqlite://", holiday_region="england-wales")
+    nav = await _staff(session_factory, 1, "navigator")
+    sup = await _staff(session_factory, 2, "supervisor")
+    builder = CohortBuilder(session_factory, nav, reminder_settings(settings))
+    # due Thursday 25 March 2027; Good Friday 26th and Easter Monday 29th are bank holidays
+    await builder.log(
+        "C003",
+        datetime(2027, 3, 22, 10, tzinfo=UTC),
+        follow_up_at=datetime(2027, 3, 25, 9, tzinfo=UTC),
+    )
+
+    async def produce(now: datetime) -> int:
+        return await produce_weekly_digests(
+            session_factory, snapshot_session_factory=snapshots, now=now, settings=settings
+        )
+
+    easter_monday = datetime(2027, 3, 29, 9, tzinfo=UTC)  # 10:00 BST
+    assert await produce(easter_monday) == 0
+    tuesday = datetime(2027, 3, 30, 8, 5, tzinfo=UTC)  # 09:05 BST
+    assert await produce(tuesday) == 1
+    [digest] = await _outbox(session_factory)
+    assert digest.recipient_id == sup.id
+    assert digest.dedupe_key == f"digest:{sup.id}:2027-W13"
+    # Friday and Monday were off: Tuesday is the first working day overdue
+    assert "C003 — due Thu 25/03/2027 09:00, 1 working day overdue" in digest.payload["text"]
+
+
 async def test_no_digest_for_a_week_that_ended_before_the_supervisor_joined(
     session_factory: Factory, snapshots: Factory
 ) -> None:

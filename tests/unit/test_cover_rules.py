@@ -73,3 +73,16 @@ def test_the_clock_runs_from_a_due_time_moved_on_by_the_days_away() -> None:
     moved = clock_due_at(due, today=TODAY, hours=WEEKDAYS, tz=LONDON, away=away)
     assert moved == datetime(2026, 12, 2, 9, tzinfo=UTC)  # three working days later
     assert clock_due_at(due, today=TODAY, hours=WEEKDAYS, tz=LONDON, away=[]) == due
+
+
+def test_bank_holidays_inside_an_absence_are_not_counted_as_days_away() -> None:
+    from bot.core.closures import ClosedDays
+
+    hours = WEEKDAYS.with_closed(ClosedDays("england-wales"))
+    away = [(date(2026, 12, 21), date(2027, 1, 1))]  # two weeks off over Christmas
+    # due Friday 18th: away on 21-24, 29-31 Dec; 25 and 28 Dec and 1 Jan are bank holidays
+    assert days_away_after(date(2026, 12, 18), date(2027, 1, 4), hours, away) == 7
+    assert days_away_after(date(2026, 12, 18), date(2027, 1, 4), WEEKDAYS, away) == 10
+    due = datetime(2026, 12, 18, 9, tzinfo=UTC)
+    moved = clock_due_at(due, today=date(2027, 1, 4), hours=hours, tz=LONDON, away=away)
+    assert moved == datetime(2026, 12, 31, 9, tzinfo=UTC)  # seven working days on

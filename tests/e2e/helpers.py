@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
+import socket
 import sqlite3
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from storage.db import create_engine, create_session_factory
+from storage.outbox import create_outbox_message
+from storage.staff import get_staff_by_telegram_id
 from tests.e2e.botprocess import run_cli
 from tests.fakebotapi import ApiCall, FakeBotApi
 
@@ -47,3 +54,46 @@ def message_id_of(call: ApiCall) -> int:
 def count(workdir: Path, sql: str) -> int:
     with sqlite3.connect(workdir / "navbot.db") as connection:
         return int(connection.execute(sql).fetchone()[0])
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def listening(port: int) -> bool:
+    try:
+        socket.create_connection(("127.0.0.1", port), timeout=1).close()
+    except OSError:
+        return False
+    return True
+
+
+def wait_until(check: Callable[[], bool], timeout: float = 60.0) -> None:
+    """Readiness of another process (a port, a log line, a row), never a reminder: those are
+    waited for as the Bot API call they make."""
+    deadline = time.monotonic() + timeout
+    while not check():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.1)
+
+
+async def write_marker(url: str, telegram_id: int, text: str, at: datetime | None = None) -> None:
+    """An outbox notice due at ``at`` (default: a second ago) written while the bot runs: its
+    delivery proves that a later sweep ran, so whatever was not sent by then is not coming."""
+    engine = create_engine(url)
+    try:
+        async with create_session_factory(engine).begin() as session:
+            row = await get_staff_by_telegram_id(session, telegram_id=telegram_id)
+            assert row is not None
+            await create_outbox_message(
+                session,
+                dedupe_key=f"marker:{text}",
+                kind="notice",
+                recipient_id=row.id,
+                not_before=at or datetime.now(UTC) - timedelta(seconds=1),
+                payload={"text": text},
+            )
+    finally:
+        await engine.dispose()

@@ -17,10 +17,10 @@ from bot.contacts.saving import ContactInput, reminder_settings, save_contact
 from bot.core.domain import Outcome, Setting, StaffMember
 from storage.db import create_engine, create_session_factory
 from storage.migrate import migrate
-from storage.outbox import create_outbox_message
 from storage.staff import create_or_reactivate_staff, get_staff_by_telegram_id
 from tests.conftest import make_settings
 from tests.e2e.botprocess import BotProcess
+from tests.e2e.helpers import write_marker
 from tests.fakebotapi import FakeBotApi
 
 NAV = 5500001
@@ -65,25 +65,6 @@ async def _seed(url: str) -> None:
         await engine.dispose()
 
 
-async def _marker(url: str, telegram_id: int, text: str, at: datetime) -> None:
-    """A notice due at `at` (the process's shifted now): once it arrives, a sweep has run."""
-    engine = create_engine(url)
-    try:
-        async with create_session_factory(engine).begin() as session:
-            row = await get_staff_by_telegram_id(session, telegram_id=telegram_id)
-            assert row is not None
-            await create_outbox_message(
-                session,
-                dedupe_key=f"marker:{text}",
-                kind="notice",
-                recipient_id=row.id,
-                not_before=at,
-                payload={"text": text},
-            )
-    finally:
-        await engine.dispose()
-
-
 def _next_reminder(workdir: Path) -> str:
     with sqlite3.connect(workdir / "navbot.db") as connection:
         return str(
@@ -116,7 +97,7 @@ def test_christmas_is_not_a_working_day_for_nudges_overdue_counts_or_escalation(
     for name in ("christmas", "boxing-day-substitute"):
         bot = run_on(name, days[name])
         try:
-            asyncio.run(_marker(url, NAV, f"marker-{name}", days[name]))
+            asyncio.run(write_marker(url, NAV, f"marker-{name}", days[name]))
             api.wait_for_message(NAV, contains=f"marker-{name}", timeout=60)
         finally:
             bot.stop()
@@ -128,7 +109,7 @@ def test_christmas_is_not_a_working_day_for_nudges_overdue_counts_or_escalation(
         nudge = api.wait_for_message(NAV, contains="Overdue follow-up", timeout=60)
         assert "C777" in (nudge.text or "")
         assert "1 working day overdue" in (nudge.text or "")  # not 3: 25th and 28th were off
-        asyncio.run(_marker(url, SUP, "marker-sup", days["first-working-day"]))
+        asyncio.run(write_marker(url, SUP, "marker-sup", days["first-working-day"]))
         api.wait_for_message(SUP, contains="marker-sup", timeout=60)
     finally:
         bot.stop()
@@ -149,7 +130,7 @@ def test_shifted_clock_launcher_moves_the_bot_s_day(
         {**env, "HOLIDAY_REGION": "england-wales"}, tmp_path, name="shifted", command=command
     ).start()
     try:
-        asyncio.run(_marker(url, NAV, "marker-now", at))
+        asyncio.run(write_marker(url, NAV, "marker-now", at))
         api.wait_for_message(NAV, contains="marker-now", timeout=60)
     finally:
         bot.stop()

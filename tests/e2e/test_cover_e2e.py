@@ -20,8 +20,8 @@ from storage.absences import create_absence
 from storage.db import create_engine, create_session_factory
 from storage.staff import get_staff_by_telegram_id
 from tests.e2e.botprocess import BotProcess
-from tests.e2e.helpers import find_button, message_id_of
-from tests.e2e.test_reminders_e2e import FAST, _db_url, _marker, _seed
+from tests.e2e.helpers import find_button, message_id_of, write_marker
+from tests.e2e.test_reminders_e2e import FAST, _db_url, _seed
 from tests.fakebotapi import FakeBotApi
 
 NAV, SUP, COVER = 4343101, 4343102, 4343103
@@ -92,7 +92,7 @@ def test_away_cover_gets_the_nudge_logs_it_and_the_navigator_returns_to_one_summ
     api.wait_for_message(NAV, contains="Welcome back. Your reminders", since=mark, timeout=30)
     summary = api.wait_for_message(NAV, contains="While you were away", since=mark, timeout=60)
     assert "<b>C123</b>: 1 contact, last: contact made" in (summary.text or "")
-    asyncio.run(_marker(url, NAV, "marker-cover"))
+    asyncio.run(write_marker(url, NAV, "marker-cover"))
     api.wait_for_message(NAV, contains="marker-cover", timeout=30)
 
     texts = api.messages_to(NAV)

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import socket
 import sqlite3
-import time
 from collections.abc import Callable
 from pathlib import Path
 
 from tests.e2e.botprocess import BotProcess, run_cli
+from tests.e2e.helpers import free_port, listening, wait_until
 from tests.fakebotapi import FakeBotApi
 
 STAFF_ID = 4242001
@@ -121,29 +120,11 @@ def test_without_a_token_the_bot_says_how_to_get_one(env: dict[str, str], tmp_pa
     assert len(result.stderr.strip().splitlines()) == 1
 
 
-def _wait_for_port(port: int, timeout: float = 30.0) -> None:
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            return
-        except OSError:
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(0.05)  # readiness of a listening socket, not a reminder
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 def test_webhook_requests_without_the_secret_are_refused(
     api: FakeBotApi, env: dict[str, str], tmp_path: Path, start_bot: Callable[..., BotProcess]
 ) -> None:
     code = _invite(env, tmp_path, "--role", "navigator", "--team", "hospital")
-    port = _free_port()
+    port = free_port()
     secret = "e2e_webhook_SECRET-123"
     bot = start_bot(
         WEBHOOK_URL=f"http://127.0.0.1:{port}/telegram",
@@ -153,7 +134,7 @@ def test_webhook_requests_without_the_secret_are_refused(
     )
     api.wait_for(lambda c: c.method.lower() == "setwebhook", timeout=60)
     assert api.webhook_secret == secret
-    _wait_for_port(port)  # PTB registers the webhook a moment before it listens
+    wait_until(lambda: listening(port))  # registered a moment before it listens
 
     update = {
         "update_id": 1,

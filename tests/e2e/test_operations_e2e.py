@@ -4,25 +4,24 @@ metrics, `navbot health` with its heartbeats, and `GET /healthz` in webhook mode
 from __future__ import annotations
 
 import json
-import socket
-import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable
 from pathlib import Path
 
 from tests.e2e.botprocess import E2E_TOKEN, BotProcess, run_cli
-from tests.e2e.helpers import count, find_button, message_id_of, onboard
+from tests.e2e.helpers import (
+    count,
+    find_button,
+    free_port,
+    message_id_of,
+    onboard,
+    wait_until,
+)
 from tests.fakebotapi import FakeBotApi
 
 NAV = 5300001
 NOTE = "C123 seen in ED after a fight, mum worried, follow up friday"
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def _get(url: str) -> tuple[int, str]:
@@ -33,14 +32,6 @@ def _get(url: str) -> tuple[int, str]:
         body = error.read().decode()
         error.close()
         return int(error.code), body
-
-
-def _until(check: Callable[[], bool], timeout: float = 30.0) -> None:
-    """Readiness of another process (a port, a heartbeat row), not a reminder."""
-    deadline = time.monotonic() + timeout
-    while not check():
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.1)
 
 
 def _heartbeats(workdir: Path) -> int:
@@ -59,7 +50,7 @@ def _metric(text: str, name: str, **labels: str) -> float:
 def test_json_logs_metrics_and_health_while_the_bot_polls(
     api: FakeBotApi, env: dict[str, str], tmp_path: Path, start_bot: Callable[..., BotProcess]
 ) -> None:
-    port = _free_port()
+    port = free_port()
     bot = start_bot(
         LOG_FORMAT="json",
         LOG_LEVEL="INFO",
@@ -77,7 +68,7 @@ def test_json_logs_metrics_and_health_while_the_bot_polls(
     assert count(tmp_path, "SELECT count(*) FROM contacts") == 1
 
     # Heartbeats: the sweep leaves them, then `navbot health` passes every check.
-    _until(lambda: _heartbeats(tmp_path) >= 2)
+    wait_until(lambda: _heartbeats(tmp_path) >= 2)
     health = run_cli(env, tmp_path, "health")
     assert health.returncode == 0, health.stdout + health.stderr
     lines = health.stdout.splitlines()
@@ -118,7 +109,7 @@ def test_json_logs_metrics_and_health_while_the_bot_polls(
 def test_healthz_answers_on_the_webhook_port(
     api: FakeBotApi, env: dict[str, str], tmp_path: Path, start_bot: Callable[..., BotProcess]
 ) -> None:
-    port = _free_port()
+    port = free_port()
     bot = start_bot(
         WEBHOOK_URL=f"http://127.0.0.1:{port}/hook",
         WEBHOOK_LISTEN="127.0.0.1",
@@ -126,7 +117,7 @@ def test_healthz_answers_on_the_webhook_port(
         SWEEP_INTERVAL_SECONDS="0.5",
     )
     api.wait_for(lambda c: c.method.lower() == "setwebhook", timeout=60)
-    _until(lambda: _heartbeats(tmp_path) >= 1)
+    wait_until(lambda: _heartbeats(tmp_path) >= 1)
     status, body = _get(f"http://127.0.0.1:{port}/healthz")
     # The sweep has run, but nothing has come from Telegram yet: the webhook check says so.
     assert status in (200, 503)
@@ -143,7 +134,7 @@ def test_healthz_answers_on_the_webhook_port(
     }
     assert api.deliver_webhook(update) == 200  # a stranger: refused, but heard
     api.wait_for_message(NAV, contains="only for invited staff")
-    _until(lambda: _get(f"http://127.0.0.1:{port}/healthz")[0] == 200)
+    wait_until(lambda: _get(f"http://127.0.0.1:{port}/healthz")[0] == 200)
     status, body = _get(f"http://127.0.0.1:{port}/healthz")
     assert [line.split(":")[0] for line in body.splitlines()] == [
         "ok   database",

@@ -20,10 +20,10 @@ from bot.contacts.saving import ContactInput, reminder_settings, save_contact
 from bot.core.domain import Outcome, Setting, StaffMember
 from storage.db import create_engine, create_session_factory
 from storage.migrate import migrate
-from storage.outbox import create_outbox_message
 from storage.staff import create_or_reactivate_staff, get_staff_by_telegram_id
 from tests.conftest import make_settings
 from tests.e2e.botprocess import BotProcess
+from tests.e2e.helpers import write_marker
 from tests.fakebotapi import ApiCall, FakeBotApi
 
 NAV = 4343001
@@ -79,25 +79,6 @@ async def _seed(
         await engine.dispose()
 
 
-async def _marker(url: str, telegram_id: int, text: str) -> None:
-    """An outbox notice written while the bot runs: its delivery proves a later sweep ran."""
-    engine = create_engine(url)
-    try:
-        async with create_session_factory(engine).begin() as session:
-            row = await get_staff_by_telegram_id(session, telegram_id=telegram_id)
-            assert row is not None
-            await create_outbox_message(
-                session,
-                dedupe_key=f"marker:{text}",
-                kind="notice",
-                recipient_id=row.id,
-                not_before=datetime.now(UTC) - timedelta(seconds=1),
-                payload={"text": text},
-            )
-    finally:
-        await engine.dispose()
-
-
 def _is_nudge_text(text: str, code: str) -> bool:
     """A due or overdue nudge for this client (not the agenda, which also names it)."""
     return f"<b>{code}</b>" in text and ("Follow-up due:" in text or "Overdue follow-up:" in text)
@@ -120,7 +101,7 @@ def _is_nudge(chat_id: int, code: str) -> Callable[[ApiCall], bool]:
 
 
 def _prove_nothing_more(api: FakeBotApi, url: str, chat_id: int, name: str) -> None:
-    asyncio.run(_marker(url, chat_id, name))
+    asyncio.run(write_marker(url, chat_id, name))
     api.wait_for_message(chat_id, contains=name, timeout=30)
 
 
@@ -242,7 +223,7 @@ def test_two_processes_on_postgres_deliver_200_reminders_exactly_once(
         return pairs
 
     api.wait_for(lambda _c: len(delivered()) >= len(expected), timeout=120)
-    asyncio.run(_marker(postgres_url, NAV, "marker-5"))
+    asyncio.run(write_marker(postgres_url, NAV, "marker-5"))
     api.wait_for_message(NAV, contains="marker-5", timeout=60)
     pairs = delivered()
     assert len(pairs) == 200

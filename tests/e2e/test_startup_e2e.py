@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from tests.e2e.botprocess import E2E_TOKEN, BotProcess, navbot_command
+from tests.e2e.helpers import free_port, listening, wait_until
 from tests.fakebotapi import FakeBotApi
 
 SECRET_HALF = E2E_TOKEN.split(":", 1)[1]
@@ -274,3 +275,53 @@ def test_a_webhook_port_in_use_is_one_sentence(
     _assert_clear_failure(
         result, f"cannot listen for webhooks on 127.0.0.1:{port}", secrets=(E2E_TOKEN, SECRET_HALF)
     )
+
+
+def test_webhook_mode_on_postgresql_without_a_shared_secret_is_one_sentence(
+    api: FakeBotApi, quiet_env: dict[str, str], tmp_path: Path, closed_port: int
+) -> None:
+    env = {
+        **quiet_env,
+        "DATABASE_URL": f"postgresql+psycopg://navbot:pw@127.0.0.1:{closed_port}/navbot",
+        "WEBHOOK_URL": "https://navbot.council.example/telegram",
+    }
+    result = _run(env, tmp_path)
+    assert result.returncode == 1
+    _assert_clear_failure(
+        result,
+        "WEBHOOK_SECRET is required in webhook mode with PostgreSQL",
+        secrets=(E2E_TOKEN, SECRET_HALF),
+    )
+    assert api.sent("setWebhook") == []
+
+
+def test_a_signal_stops_the_webhook_bot_within_ten_seconds_while_telegram_hangs(
+    api: FakeBotApi, quiet_env: dict[str, str], tmp_path: Path
+) -> None:
+    port = free_port()
+    env = {
+        **quiet_env,
+        "WEBHOOK_URL": f"http://127.0.0.1:{port}/telegram",
+        "WEBHOOK_PORT": str(port),
+        "WEBHOOK_SECRET": "webhook_secret_e2e",
+    }
+    bot = BotProcess(env, tmp_path).start()
+    try:
+        api.wait_for(lambda c: c.method.lower() == "setwebhook", timeout=60)
+        wait_until(lambda: listening(port))
+        for method in ("sendMessage", "getWebhookInfo", "getMe", "close", "setMyCommands"):
+            api.hang_next(method, times=50)  # from now on Telegram answers nothing
+        # A stranger's message: the refusal's sendMessage hangs with the update in flight.
+        api.push_message(4249001, "/help")
+        api.wait_for(lambda call: call.fault == "hung", timeout=60)
+        assert bot.process is not None
+        bot.process.send_signal(signal.SIGTERM)
+        started = time.monotonic()
+        code = bot.process.wait(timeout=30)
+        assert time.monotonic() - started < 10
+        assert code == 0
+    finally:
+        bot.kill()
+    log = bot.log_text()
+    assert "webhook_secret_e2e" not in log
+    assert "Traceback" not in log

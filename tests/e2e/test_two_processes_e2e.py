@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import socket
-import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -20,9 +18,17 @@ from sqlalchemy.engine import make_url
 
 from storage.db import create_engine, create_session_factory
 from storage.outbox import create_outbox_message
-from storage.staff import create_or_reactivate_staff, get_staff_by_telegram_id
+from storage.staff import create_or_reactivate_staff
 from tests.e2e.botprocess import BotProcess, run_cli
-from tests.e2e.helpers import find_button, message_id_of, onboard
+from tests.e2e.helpers import (
+    find_button,
+    free_port,
+    listening,
+    message_id_of,
+    onboard,
+    wait_until,
+    write_marker,
+)
 from tests.fakebotapi import ApiCall, FakeBotApi
 from tests.roundrobin_proxy import RoundRobinProxy
 
@@ -32,28 +38,6 @@ RECIPIENTS = 10
 NOTICES_EACH = 10
 
 pytestmark = pytest.mark.postgres
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def _until(check: Callable[[], bool], timeout: float = 60.0) -> None:
-    """Readiness of another process (a port, a log line, a row), not a reminder."""
-    deadline = time.monotonic() + timeout
-    while not check():
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.1)
-
-
-def _listening(port: int) -> bool:
-    try:
-        socket.create_connection(("127.0.0.1", port), timeout=1).close()
-    except OSError:
-        return False
-    return True
 
 
 def _scalar(url: str, sql: str, *params: object) -> object:
@@ -106,7 +90,7 @@ def test_two_webhook_processes_behind_a_proxy_lose_nothing(
     tmp_path: Path,
     start_bot: Callable[..., BotProcess],
 ) -> None:
-    ports = [_free_port(), _free_port()]
+    ports = [free_port(), free_port()]
     with RoundRobinProxy([("127.0.0.1", port) for port in ports]) as proxy:
         common = {
             "DATABASE_URL": postgres_url,
@@ -123,14 +107,14 @@ def test_two_webhook_processes_behind_a_proxy_lose_nothing(
 
         def start(index: int, name: str) -> BotProcess:
             bot = start_bot(name=name, WEBHOOK_PORT=str(ports[index]), **common)
-            _until(lambda: _listening(ports[index]))
+            wait_until(lambda: listening(ports[index]))
             return bot
 
         # 1. One registration: the second process finds the webhook already in place.
         bots = [start(0, "a")]
         api.wait_for(lambda c: c.method.lower() == "setwebhook", timeout=60)
         bots.append(start(1, "b"))
-        _until(lambda: "already registered by another process" in bots[1].log_text())
+        wait_until(lambda: "already registered by another process" in bots[1].log_text())
         assert len(api.sent("setWebhook")) == 1
         assert api.webhook_secret == SECRET
 
@@ -190,7 +174,7 @@ def test_two_webhook_processes_behind_a_proxy_lose_nothing(
         # wide, and this test does not pretend otherwise.)
         api.hang_next("sendMessage", times=10_000)
         expected = asyncio.run(_seed_notices(postgres_url))
-        _until(lambda: len(api.hung) >= RECIPIENTS)  # the first message to every recipient
+        wait_until(lambda: len(api.hung) >= RECIPIENTS)  # the first message to every recipient
         hung_chats = [int(call.params["chat_id"]) for call in api.hung]
         claimer = _scalar(
             postgres_url,
@@ -206,31 +190,12 @@ def test_two_webhook_processes_behind_a_proxy_lose_nothing(
         api.clear_faults("sendMessage")
         api.release_hung()
 
-        _until(lambda: len(delivered()) >= len(expected), timeout=120)
+        wait_until(lambda: len(delivered()) >= len(expected), timeout=120)
         # A later sweep on the survivor proves nothing else was still on its way.
-        marker = asyncio.run(_seed_marker(postgres_url))
-        api.wait_for_message(NAV, contains=marker, timeout=60)
+        asyncio.run(write_marker(postgres_url, NAV, "marker-2proc"))
+        api.wait_for_message(NAV, contains="marker-2proc", timeout=60)
         pairs = delivered()
         assert sorted(pairs) == sorted(expected)  # every one, each exactly once
         assert json.dumps(sorted(set(pairs))) == json.dumps(sorted(expected))
         health = run_cli(pg_env, tmp_path, "health")
         assert health.returncode == 0, health.stdout + health.stderr
-
-
-async def _seed_marker(url: str) -> str:
-    engine = create_engine(url)
-    try:
-        async with create_session_factory(engine).begin() as session:
-            row = await get_staff_by_telegram_id(session, telegram_id=NAV)
-            assert row is not None
-            await create_outbox_message(
-                session,
-                dedupe_key="marker-2proc",
-                kind="notice",
-                recipient_id=row.id,
-                not_before=datetime.now(UTC) - timedelta(seconds=1),
-                payload={"text": "marker-2proc"},
-            )
-    finally:
-        await engine.dispose()
-    return "marker-2proc"

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from enum import StrEnum
+from functools import lru_cache
 
 # Characters that render as nothing but make two equal-looking strings different.
 _INVISIBLE = dict.fromkeys(
@@ -178,7 +179,8 @@ def _names_something_else(cleaned: str, start: int, end: int, code: str) -> bool
     return bool(_DISTRICT_RE.fullmatch(code) and _DISTRICT_BEFORE_RE.search(before))
 
 
-def _iter_codes(cleaned: str) -> list[tuple[int, int, str]]:
+@lru_cache(maxsize=256)
+def _iter_codes(cleaned: str) -> tuple[tuple[int, int, str], ...]:
     """Client codes in order. A code-shaped word that names a place or a thing (see
     `_names_something_else`) is left out when the message has another code: "C123 found on
     the A13" is one client. Alone, it is still read as a code, so "L2 seen in ED" from a
@@ -201,7 +203,9 @@ def _iter_codes(cleaned: str) -> list[tuple[int, int, str]]:
             other.append((start, end, code))
         else:
             found.append((start, end, code))
-    return found if found else other
+    # Cached and immutable: parsing one message asks for the same text's codes several
+    # times (the code itself, redaction, the note), each scan a dozen regexes per word.
+    return tuple(found if found else other)
 
 
 def code_spans(cleaned: str) -> list[tuple[int, int]]:

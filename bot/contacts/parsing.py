@@ -466,6 +466,7 @@ def _at_local(day: date, clock: time, tz: ZoneInfo) -> datetime:
     return local_to_utc(day, clock, tz)
 
 
+@lru_cache(maxsize=512)  # pure; one message translates the same phrases more than once
 def _translate(phrase: str, *, planning: bool) -> str:
     """Rewrite Bengali, romanised and shorthand date words into English dateparser reads."""
     text = clean_text(phrase).lower()

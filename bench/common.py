@@ -32,3 +32,13 @@ class Stopwatch:
 
     def __exit__(self, *exc: object) -> None:
         self.seconds = time.perf_counter() - self.start
+
+
+def choose_event_loop(stock: bool) -> str:
+    """The event loop `navbot run` uses (uvloop where installed: `bot.cli.use_fast_event_loop`),
+    or asyncio's own with ``stock`` (`--stock-loop`), to compare. Returns which, for the table."""
+    if stock:
+        return "asyncio"
+    from bot.cli import use_fast_event_loop
+
+    return "uvloop" if use_fast_event_loop() else "asyncio"

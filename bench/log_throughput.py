@@ -15,6 +15,7 @@ import asyncio
 import random
 import shutil
 import sqlite3
+import sys
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -24,7 +25,7 @@ from sqlalchemy import event, insert, text
 from telegram import Update
 from telegram.ext import ApplicationBuilder, MessageHandler, filters
 
-from bench.common import OUT_DIR, Stopwatch, summarise
+from bench.common import OUT_DIR, Stopwatch, choose_event_loop, summarise
 from bot.config import Settings
 from storage.audit import insert_audit_entry
 from storage.clients import (
@@ -296,6 +297,7 @@ async def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--messages", type=int, default=3000)
     parser.add_argument("--contacts", type=int, default=1_000_000)
+    parser.add_argument("--stock-loop", action="store_true", help="asyncio's loop, not uvloop")
     args = parser.parse_args()
     OUT_DIR.mkdir(exist_ok=True)
     template = OUT_DIR / f"contacts_{args.contacts}.db"
@@ -333,4 +335,5 @@ async def main() -> None:
 
 
 if __name__ == "__main__":
+    print(f"event loop: {choose_event_loop('--stock-loop' in sys.argv)}")
     asyncio.run(main())

@@ -40,7 +40,7 @@ from sqlalchemy import event, insert, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bench.common import OUT_DIR
+from bench.common import OUT_DIR, choose_event_loop
 from bot.reports.collect import collect_stats_comparison, start_of_today
 from bot.reports.periods import Period, period_between, previous_period
 from storage.db import create_engine, create_session_factory, create_snapshot_session_factory
@@ -485,7 +485,9 @@ def main() -> None:
         help="keep the data (bench/out/stats_N_M.db, or database navbot_bench_stats_N_M) and "
         "reuse it on the next run with the same sizes instead of generating it again",
     )
+    parser.add_argument("--stock-loop", action="store_true", help="asyncio's loop, not uvloop")
     args = parser.parse_args()
+    print(f"event loop: {choose_event_loop(args.stock_loop)}")
     results = asyncio.run(main_async(args))
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(

@@ -266,6 +266,8 @@ def _run() -> int:
         fetch_bot_identity(settings.telegram_api_base_url, token)
         from bot.app import build_application  # telegram import cost only for `run`
 
+        use_fast_event_loop()
+
         app = build_application(settings)
         if settings.metrics_port is not None:
             _serve_metrics(settings)
@@ -274,6 +276,19 @@ def _run() -> int:
         if lock is not None:
             lock.release()
     return 0
+
+
+def use_fast_event_loop() -> bool:
+    """uvloop's event loop for `navbot run`, where it is installed (it is a dependency
+    except on Windows). Each aiosqlite call is a trip to the database thread and back that
+    wakes the loop; uvloop makes those wake-ups cheaper: about 20 % more saved logs per
+    second at 1M contacts, and the storage calls alone about 50 % (bench/README.md)."""
+    try:
+        import uvloop
+    except ImportError:
+        return False
+    asyncio.set_event_loop_policy(uvloop.EventLoopPolicy())
+    return True
 
 
 def _serve_metrics(settings: Settings) -> None:

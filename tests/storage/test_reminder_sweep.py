@@ -15,7 +15,7 @@ from bot.contacts.saving import ContactInput, reminder_settings, save_contact
 from bot.core.domain import Outcome, Risk, Role, Service, ServiceStatus, Setting, StaffMember
 from bot.followups.actions import acknowledge_alert
 from bot.followups.sweep import produce_all, produce_due_reminders
-from storage.models import FollowUp, FollowUpReminder, OutboxMessage
+from storage.models import FollowUp, FollowUpReminder, OutboxMessage, Staff
 from storage.nudges import (
     claim_followup_nudges,
     get_nudge_context,
@@ -304,6 +304,39 @@ async def test_agenda_once_per_working_day_at_the_window_start(session_factory: 
         f"agenda:{navigator.id}:2026-03-30",
     ]
     assert idle.id not in [r.recipient_id for r in await _rows(session_factory, "agenda")]
+
+
+async def test_a_night_shift_s_agenda_belongs_to_the_evening_it_starts(
+    session_factory: Factory,
+) -> None:
+    nights = await _member(session_factory, 3)
+    async with session_factory.begin() as session:
+        row = await session.get(Staff, nights.id)
+        assert row is not None
+        row.working_hours = "mon-fri 20:00-08:00"
+    await _follow_up(session_factory, nights, datetime(2026, 11, 27, 21, tzinfo=UTC))
+
+    async def keys() -> list[OutboxMessage]:
+        return await _rows(session_factory, "agenda")
+
+    # Monday 30 November (GMT): nothing in the day, one agenda at the start of the shift
+    await _sweep(session_factory, datetime(2026, 11, 30, 9, tzinfo=UTC))
+    assert await keys() == []
+    await _sweep(session_factory, datetime(2026, 11, 30, 20, 1, tzinfo=UTC))
+    # 02:00 on Tuesday is still Monday's shift: no second agenda
+    await _sweep(session_factory, datetime(2026, 12, 1, 2, tzinfo=UTC))
+    await _sweep(session_factory, datetime(2026, 12, 1, 12, tzinfo=UTC))
+    assert [r.dedupe_key for r in await keys()] == [f"agenda:{nights.id}:2026-11-30"]
+    # The bot is down on Tuesday evening and back at 03:00: Tuesday's agenda then, once
+    await _sweep(session_factory, datetime(2026, 12, 2, 3, tzinfo=UTC))
+    await _sweep(session_factory, datetime(2026, 12, 2, 4, tzinfo=UTC))
+    assert [r.dedupe_key for r in await keys()] == [
+        f"agenda:{nights.id}:2026-11-30",
+        f"agenda:{nights.id}:2026-12-01",
+    ]
+    # Wednesday 20:00: Wednesday's
+    await _sweep(session_factory, datetime(2026, 12, 2, 20, tzinfo=UTC))
+    assert len(await keys()) == 3
 
 
 async def _outbox(factory: Factory, count: int, now: datetime) -> StaffMember:

@@ -44,10 +44,11 @@ def build_application(settings: Settings, *, request: BaseRequest | None = None)
     api = settings.telegram_api_base_url
     context_types = ContextTypes(context=NavContext, bot_data=AppServices)
     builder = ApplicationBuilder()
-    polling = HeartbeatRequest()
+    polling: HeartbeatRequest | None = None
     if request is not None:
         builder = builder.request(request).get_updates_request(request)
     else:
+        polling = HeartbeatRequest()
         builder = builder.get_updates_request(polling)
     app: NavApplication = (
         builder.token(settings.telegram_bot_token.get_secret_value())
@@ -75,7 +76,8 @@ def build_application(settings: Settings, *, request: BaseRequest | None = None)
     app.bot_data.settings = settings
     app.bot_data.instance_id = uuid.uuid4().hex
     app.bot_data.host = socket.gethostname()
-    polling.services = app.bot_data
+    if polling is not None:
+        polling.services = app.bot_data
     handlers.register(app)
     return app
 

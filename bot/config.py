@@ -125,8 +125,10 @@ class Settings(BaseSettings):
     @field_validator("log_format")
     @classmethod
     def _known_log_format(cls, value: str) -> str:
-        if value.strip().lower() not in ("text", "json"):
-            raise ValueError("use text or json")
+        from bot.logging_setup import LOG_FORMATS
+
+        if value.strip().lower() not in LOG_FORMATS:
+            raise ValueError(f"use {' or '.join(LOG_FORMATS)}")
         return value.strip().lower()
 
     @field_validator("default_working_hours")

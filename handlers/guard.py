@@ -19,7 +19,7 @@ from bot.context import NavContext
 from bot.core.domain import AuditAction, StaffMember
 from bot.core.i18n import Translator, choose_reply_language, written_language
 from bot.followups.reachability import mark_reachable_again
-from bot.jobs.schedule import note_telegram_contact, request_prompt_delivery
+from bot.jobs.schedule import request_prompt_delivery
 from bot.logging_setup import bind_log_context, current_staff_id
 from bot.ops.metrics import UPDATES
 from storage.audit import create_audit_entry
@@ -89,10 +89,10 @@ async def _reachable_again(context: NavContext, staff_id: int) -> None:
 
 async def check_access(update: Update, context: NavContext) -> None:
     # Every update passes here first: what the log lines of this update are about, and the
-    # metrics (a type, never a person).
+    # metrics (a type, never a person). Its arrival was noted as contact with Telegram by
+    # the transport that brought it (bot.app.HeartbeatRequest, bot.webhook).
     bind_log_context(update_id=update.update_id, staff_id=None)
     UPDATES.labels(type=_update_kind(update)).inc()
-    note_telegram_contact(context.services)
     chat = update.effective_chat
     user = update.effective_user
 

@@ -20,20 +20,25 @@ PREFIX = "heartbeat:"
 _HOST_LENGTH = 40  # app_state.key is 64 characters
 
 
-def heartbeat_key(name: str, host: str) -> str:
-    return f"{PREFIX}{name}:{host[:_HOST_LENGTH]}"
+def host_label(host: str) -> str:
+    """How a host is named in its heartbeat keys (and so in `read_heartbeats`' answer)."""
+    return host[:_HOST_LENGTH]
 
 
 async def record_heartbeats(
-    session: AsyncSession, *, names: list[str], host: str, at: datetime
+    session: AsyncSession, *, host: str, beats: dict[str, datetime]
 ) -> None:
-    """Upsert ``heartbeat:<name>:<host>`` = ``at`` (ISO 8601, UTC) for each name."""
-    if not names:
+    """Upsert ``heartbeat:<name>:<host>`` = when (ISO 8601, UTC) for each ``{name: when}``,
+    in one statement."""
+    if not beats:
         return
     dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     statement = insert(cast(Table, AppState.__table__)).values(
-        [{"key": heartbeat_key(name, host), "value": at.isoformat()} for name in names]
+        [
+            {"key": f"{PREFIX}{name}:{host_label(host)}", "value": at.isoformat()}
+            for name, at in beats.items()
+        ]
     )
     await session.execute(
         statement.on_conflict_do_update(
@@ -42,16 +47,16 @@ async def record_heartbeats(
     )
 
 
-async def read_heartbeats(session: AsyncSession, *, name: str) -> dict[str, datetime]:
-    """Every host's last ``name`` heartbeat: ``{host: when}``."""
-    prefix = f"{PREFIX}{name}:"
+async def read_heartbeats(session: AsyncSession) -> dict[str, dict[str, datetime]]:
+    """Every heartbeat of every host, in one query: ``{name: {host: when}}``."""
     rows = await session.execute(
-        select(AppState.key, AppState.value).where(AppState.key.startswith(prefix, autoescape=True))
+        select(AppState.key, AppState.value).where(AppState.key.startswith(PREFIX, autoescape=True))
     )
-    beats: dict[str, datetime] = {}
+    beats: dict[str, dict[str, datetime]] = {}
     for key, value in rows:
+        name, _, host = key.removeprefix(PREFIX).partition(":")
         try:
-            beats[key[len(prefix) :]] = datetime.fromisoformat(value)
+            beats.setdefault(name, {})[host] = datetime.fromisoformat(value)
         except ValueError:  # written by something else: not a heartbeat
             continue
     return beats

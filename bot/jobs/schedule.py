@@ -109,12 +109,11 @@ async def leave_heartbeats(app: NavApplication) -> None:
     depth for the metrics."""
     services = app.bot_data
     now = utcnow()
-    contact = services.telegram_contact_at
+    beats = {"sweep": now}
+    if services.telegram_contact_at is not None:
+        beats["telegram"] = datetime.fromtimestamp(services.telegram_contact_at, UTC)
     async with services.session_factory.begin() as session:
-        await record_heartbeats(session, names=["sweep"], host=services.host, at=now)
-        if contact is not None:
-            at = datetime.fromtimestamp(contact, UTC)
-            await record_heartbeats(session, names=["telegram"], host=services.host, at=at)
+        await record_heartbeats(session, host=services.host, beats=beats)
         OUTBOX_PENDING.set(await count_waiting_deliveries(session))
     LAST_SWEEP.set(now.timestamp())
 

@@ -28,7 +28,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from bot.config import Settings
-from storage.heartbeats import read_heartbeats
+from storage.heartbeats import host_label, read_heartbeats
 from storage.migrate import current_revisions, head_revision
 from storage.models import OutboxMessage
 
@@ -41,25 +41,25 @@ def heartbeat_limit(settings: Settings) -> timedelta:
     return max(timedelta(minutes=3), timedelta(seconds=3 * settings.sweep_interval_seconds))
 
 
-def _age(delta: timedelta) -> str:
+def _duration(delta: timedelta) -> str:
     seconds = max(0, int(delta.total_seconds()))
     if seconds < 120:
-        return f"{seconds} s ago"
+        return f"{seconds} s"
     if seconds < 7200:
-        return f"{seconds // 60} min ago"
-    return f"{seconds // 3600} h ago"
+        return f"{seconds // 60} min"
+    return f"{seconds // 3600} h"
 
 
 def _heartbeat_check(
     name: str, beats: dict[str, datetime], *, host: str, now: datetime, limit: timedelta
 ) -> Check:
     what = {"telegram": "last heard from Telegram", "sweep": "last reminder sweep"}[name]
-    at = beats.get(host[:40]) or max(beats.values(), default=None)
+    at = beats.get(host_label(host)) or max(beats.values(), default=None)
     if at is None:
         return Check(name, False, f"{what}: never (is the bot running?)")
     ok = now - at <= limit
-    detail = f"{what} {_age(now - at)}"
-    return Check(name, ok, detail if ok else f"{detail}, more than {_age(limit)[:-4]}")
+    detail = f"{what} {_duration(now - at)} ago"
+    return Check(name, ok, detail if ok else f"{detail}, more than {_duration(limit)}")
 
 
 @dataclass(frozen=True)
@@ -109,8 +109,7 @@ async def check_health(
                 )
             )
             async with AsyncSession(bind=connection) as session:
-                telegram = await read_heartbeats(session, name="telegram")
-                sweep = await read_heartbeats(session, name="sweep")
+                beats = await read_heartbeats(session)
     except (SQLAlchemyError, OSError) as error:
         return HealthReport((Check("database", False, f"unreachable ({type(error).__name__})"),))
     head = head_revision()
@@ -126,10 +125,16 @@ async def check_health(
                 if at_head
                 else f"at {', '.join(revisions) or 'none'}, expected {head}: run navbot migrate",
             ),
-            _heartbeat_check(
-                "telegram", telegram, host=host, now=now, limit=heartbeat_limit(settings)
+            *(
+                _heartbeat_check(
+                    name,
+                    beats.get(name, {}),
+                    host=host,
+                    now=now,
+                    limit=heartbeat_limit(settings),
+                )
+                for name in ("telegram", "sweep")
             ),
-            _heartbeat_check("sweep", sweep, host=host, now=now, limit=heartbeat_limit(settings)),
             Check(
                 "deliveries",
                 late_count == 0,

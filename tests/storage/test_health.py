@@ -31,7 +31,8 @@ async def _report(url: str, host: str = "bot-host") -> list[str]:
 async def _beat(url: str, *, host: str, at: datetime, names: list[str] | None = None) -> None:
     engine = create_engine(url)
     async with create_session_factory(engine).begin() as session:
-        await record_heartbeats(session, names=names or ["telegram", "sweep"], host=host, at=at)
+        names = names or ["telegram", "sweep"]
+        await record_heartbeats(session, host=host, beats=dict.fromkeys(names, at))
     await engine.dispose()
 
 
